@@ -1,0 +1,516 @@
+"""Turn an IPD-IMGT/HLA release directory into kirmatch's reference table.
+
+``kirmatch build-table --imgt DIR --out data/hla_groups.csv`` (or :func:`build_table`) reads the files of one
+release (laid out like ``imgt-hla-3.58.0/``: ``A_prot.fasta``, ``B_prot.fasta``, ``C_prot.fasta``,
+``Allelelist.txt``, ``hla_nom_g.txt``, ``hla_nom_p.txt``, ``rel_dna_ser.txt``, ``rel_ser_ser.txt``,
+``Nomenclature_2009.txt``, ``Deleted_alleles.txt``, ``release_version.txt``) and writes three files that are
+derived from them, never copies of them:
+
+* ``hla_groups.csv``: one row per HLA-A, -B and -C allele of ``Allelelist.txt``, with its residues at mature
+  positions 76-83 and the KIR-ligand call of :mod:`kirmatch.ligands`;
+* ``hla_groups.json``: provenance (release, date, SHA-256 of every input, build command, rules version);
+* ``hla_history.csv``: deleted and renamed HLA-A, -B and -C names with their current replacement.
+
+How residues 76-83 are found (decision logic):
+
+1. Each distinct protein record of a locus is aligned (Biopython ``PairwiseAligner``, global, BLOSUM62, gap open
+   -10, extend -0.5, free end gaps, so partial and exon 2-3 records align where they fit) to the locus reference
+   record, whose mature protein starts after the 24-residue class I leader. A trailing stop (``X``) is removed.
+2. Mature position *p* is read from the residue aligned to reference index ``24 + p - 1``. No offset is assumed
+   for the record itself.
+3. A record "covers" 76-83 when all eight positions align to residues and the record is in frame there: at
+   least 80 % of its residues at positions 66-93 are residues that expressed alleles of the locus show at that
+   position (a frame-shifted null reads garbage there and fails).
+4. An allele whose own record does not cover 76-83 (or that has no record) takes the residues of the first allele,
+   in ``Allelelist.txt`` order, with the same first two fields whose record does (same protein by definition); the
+   ``residues_from`` column names it. Otherwise it stays unclassified, saying why.
+
+The build needs the ``build`` extra (Biopython); run time never imports it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kirmatch._errors import ReferenceTableError
+from kirmatch.ligands import MATURE_END, MATURE_START, RULES_VERSION, call_epitope, expression_flags
+from kirmatch.nomenclature import LOCI, NOT_EXPRESSED_SUFFIXES
+
+__all__ = ["TABLE_COLUMNS", "HISTORY_COLUMNS", "INPUT_FILES", "build_table", "derive_rows"]
+
+LEADER_LENGTH = 24
+"""Residues of the class I signal peptide before mature position 1."""
+
+REFERENCE_ALLELES = {"A": "A*01:01:01:01", "B": "B*07:02:01:01", "C": "C*01:02:01:01"}
+"""Locus reference records (the IPD reference alleles); the first full-length record is used if one is absent."""
+
+FLANK = (66, 93)
+"""Mature positions whose agreement with expressed alleles tells an in-frame record from a frame-shifted one."""
+IN_FRAME_SUPPORT = 0.8
+
+TABLE_COLUMNS: tuple[str, ...] = (
+    "allele",
+    "locus",
+    "protein",
+    "expression",
+    "expressed",
+    "residues_76_83",
+    "residues_from",
+    "classified",
+    "epitope",
+    "ligand",
+    "bw4_80",
+    "kir3dl2",
+    "flags",
+    "note",
+    "g_group",
+    "p_group",
+    "serology",
+    "serology_broad",
+    "name_2009",
+)
+HISTORY_COLUMNS: tuple[str, ...] = ("name", "locus", "fate", "replacement", "when")
+
+INPUT_FILES: tuple[str, ...] = (
+    "release_version.txt",
+    "Allelelist.txt",
+    "A_prot.fasta",
+    "B_prot.fasta",
+    "C_prot.fasta",
+    "hla_nom_g.txt",
+    "hla_nom_p.txt",
+    "rel_dna_ser.txt",
+    "rel_ser_ser.txt",
+    "Nomenclature_2009.txt",
+    "Deleted_alleles.txt",
+)
+
+_NAME_IN_TEXT = re.compile(r"\b(?:A|B|C|Cw)\*[0-9][0-9:]*[0-9][NLSQCA]?")
+_WHEN = re.compile(r"\(([A-Z][a-z]+ [0-9]{4})\)")
+
+
+# --------------------------------------------------------------------------------------------- reading the release
+
+
+def _lines(path: Path) -> Iterator[str]:
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            line = line.rstrip("\r\n")
+            if line and not line.startswith("#"):
+                yield line
+
+
+def _locus_of(name: str) -> str:
+    return name.split("*", 1)[0]
+
+
+def _fields(name: str) -> tuple[str, ...]:
+    return tuple(name.split("*", 1)[1].rstrip("NLSQCA").split(":"))
+
+
+def read_release_version(directory: Path) -> tuple[str, str]:
+    version = date = ""
+    with (directory / "release_version.txt").open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("# version:"):
+                version = line.split(":", 1)[1].strip().removeprefix("IPD-IMGT/HLA").strip()
+            elif line.startswith("# date:"):
+                date = line.split(":", 1)[1].strip()
+    if not version:
+        raise ReferenceTableError(f"{directory / 'release_version.txt'} names no version", input=str(directory))
+    return version, date
+
+
+def read_allele_list(directory: Path) -> list[str]:
+    names = []
+    for line in _lines(directory / "Allelelist.txt"):
+        if line.startswith("AlleleID"):
+            continue
+        _, name = line.split(",", 1)
+        if _locus_of(name) in LOCI:
+            names.append(name)
+    return names
+
+
+def read_fasta(path: Path) -> dict[str, str]:
+    """Protein records by allele name (``>HLA:HLA00401 C*01:02:01:01 366 bp``), trailing stop removed."""
+    records: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            if line.startswith(">"):
+                current = records.setdefault(line[1:].split()[1], [])
+            elif line and current is not None:
+                current.append(line)
+    return {name: "".join(parts).rstrip("X") for name, parts in records.items()}
+
+
+def read_groups(path: Path) -> dict[str, str]:
+    """G or P group of each allele (``A*;01:01:01:01/01:01:01:03;01:01:01G``); alleles alone are left out."""
+    groups = {}
+    for line in _lines(path):
+        locus, members, group = (line.split(";") + ["", ""])[:3]
+        if not group:
+            continue
+        for member in members.split("/"):
+            groups[locus + member] = locus + group
+    return groups
+
+
+def _antigen(locus: str, number: str) -> str:
+    return ("Cw" if locus == "C" else locus) + number
+
+
+def read_serology(directory: Path) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """WHO antigens per allele (rel_dna_ser) and the broad antigen of each split or associated one (rel_ser_ser)."""
+    per_allele: dict[str, list[str]] = {}
+    for line in _lines(directory / "rel_dna_ser.txt"):
+        parts = (line.split(";") + [""] * 6)[:6]
+        locus = parts[0].rstrip("*")
+        if locus not in LOCI:
+            continue
+        antigens: list[str] = []
+        for column in parts[2:6]:
+            for number in column.split("/"):
+                number = number.strip()
+                if number and number not in {"0", "?"}:
+                    antigen = _antigen(locus, number)
+                    if antigen not in antigens:
+                        antigens.append(antigen)
+        per_allele[f"{locus}*{parts[1]}"] = antigens
+    broad: dict[str, str] = {}
+    for line in _lines(directory / "rel_ser_ser.txt"):
+        parts = (line.split(";") + ["", "", ""])[:4]
+        locus = {"Cw": "C"}.get(parts[0], parts[0])
+        if locus not in LOCI:
+            continue
+        parent = _antigen(locus, parts[1])
+        for column in parts[2:4]:
+            for number in filter(None, column.split("/")):
+                broad[_antigen(locus, number)] = parent
+    return per_allele, broad
+
+
+def read_nomenclature_2009(directory: Path) -> list[tuple[str, str]]:
+    """(pre-2010 name, April-2010 name or '') pairs of HLA-A, -B and -C."""
+    pairs = []
+    for line in _lines(directory / "Nomenclature_2009.txt"):
+        parts = line.split()
+        if len(parts) != 2 or "*" not in parts[0] or parts[0].startswith("="):
+            continue
+        old, new = parts
+        if _locus_of(old) in {"A", "B", "C", "Cw"}:
+            pairs.append((old, "" if new == "None" else new))
+    return pairs
+
+
+def read_deleted(directory: Path) -> list[tuple[str, str]]:
+    """(deleted name, IPD's description) of HLA-A, -B and -C."""
+    rows = []
+    for row in csv.reader(_lines(directory / "Deleted_alleles.txt")):
+        if len(row) < 3 or row[0] == "AlleleID":
+            continue
+        if _locus_of(row[1]) in {"A", "B", "C", "Cw"}:
+            rows.append((row[1], ",".join(row[2:])))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------- residues 76-83
+
+
+@dataclass
+class _Reading:
+    """What one protein record shows at mature positions FLANK[0]..FLANK[1] (``-`` gap, ``?`` not covered)."""
+
+    by_position: dict[int, str] = field(default_factory=dict)
+
+    def window(self) -> str:
+        return "".join(self.by_position.get(p, "?") for p in range(MATURE_START, MATURE_END + 1))
+
+
+def _aligner():  # pragma: no cover - import guarded for a helpful message
+    try:
+        from Bio.Align import PairwiseAligner, substitution_matrices
+    except ImportError as exc:
+        raise ImportError(
+            "building the table needs Biopython: pip install 'kirmatch[build]'"
+        ) from exc
+    aligner = PairwiseAligner(mode="global")
+    aligner.substitution_matrix = substitution_matrices.load("BLOSUM62")
+    aligner.open_gap_score = -10.0
+    aligner.extend_gap_score = -0.5
+    aligner.end_gap_score = 0.0
+    return aligner
+
+
+def _read_positions(aligner, reference: str, record: str) -> _Reading:
+    """Align ``record`` to ``reference`` and read the residues at the FLANK mature positions."""
+    # Only the N-terminal part matters (position 93 is reference index 116); cutting both keeps it quick.
+    ref = reference[: LEADER_LENGTH + FLANK[1] + 30]
+    rec = record[: len(ref) + 60]
+    alignment = aligner.align(ref, rec)[0]
+    to_record: dict[int, int] = {}
+    for (r0, r1), (q0, _q1) in zip(*alignment.aligned):
+        for r in range(r0, r1):
+            to_record[r] = q0 + r - r0
+    # Reference positions inside the record's span but not aligned to a residue are gaps (deletions).
+    first = min(to_record, default=0)
+    last = max(to_record, default=-1)
+    reading = _Reading()
+    for p in range(FLANK[0], FLANK[1] + 1):
+        r = LEADER_LENGTH + p - 1
+        if r in to_record:
+            reading.by_position[p] = rec[to_record[r]]
+        elif first < r < last:
+            reading.by_position[p] = "-"
+    return reading
+
+
+def _in_frame(reading: _Reading, seen: dict[int, Counter]) -> bool:
+    window = reading.window()
+    if "?" in window or "-" in window:
+        return False
+    covered = [(p, aa) for p, aa in reading.by_position.items() if aa != "-"]
+    support = sum(1 for p, aa in covered if seen[p][aa] >= 2)
+    return support >= IN_FRAME_SUPPORT * len(covered)
+
+
+def read_residues(
+    alleles: list[str], records: dict[str, str], locus: str
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Residues 76-83 per allele of one locus, where from, and why not where unknown."""
+    aligner = _aligner()
+    reference_name = REFERENCE_ALLELES[locus]
+    if reference_name not in records or len(records[reference_name]) < LEADER_LENGTH + 270:
+        reference_name = next(n for n in alleles if n in records and len(records[n]) >= LEADER_LENGTH + 270)
+    reference = records[reference_name]
+    readings: dict[str, _Reading] = {}
+    cache: dict[str, _Reading] = {}
+    for name in alleles:
+        sequence = records.get(name)
+        if sequence is None:
+            continue
+        if sequence not in cache:
+            cache[sequence] = _read_positions(aligner, reference, sequence)
+        readings[name] = cache[sequence]
+    seen: dict[int, Counter] = defaultdict(Counter)
+    for name, reading in readings.items():
+        if name[-1] not in NOT_EXPRESSED_SUFFIXES:
+            for p, aa in reading.by_position.items():
+                seen[p][aa] += 1
+    own = {name: r.window() for name, r in readings.items() if _in_frame(r, seen)}
+    by_protein: dict[str, str] = {}
+    for name in alleles:
+        if name in own:
+            by_protein.setdefault(":".join(_fields(name)[:2]), name)
+    residues: dict[str, str] = {}
+    source: dict[str, str] = {}
+    why: dict[str, str] = {}
+    for name in alleles:
+        if name in own:
+            residues[name], source[name] = own[name], name
+            continue
+        donor = by_protein.get(":".join(_fields(name)[:2]))
+        if donor is not None:
+            residues[name], source[name] = own[donor], donor
+        elif name not in records:
+            why[name] = "no protein record in the release and no allele of the same protein has one"
+        elif name in readings and "?" not in readings[name].window() and "-" not in readings[name].window():
+            why[name] = (
+                f"record out of frame at 76-83 (reads {readings[name].window()}; frame shift) "
+                "and no allele of the same protein covers them"
+            )
+        else:
+            window = readings[name].window() if name in readings else "????????"
+            why[name] = f"record does not cover 76-83 (reads {window}) and no allele of the same protein does"
+    return residues, source, why
+
+
+# ------------------------------------------------------------------------------------------------- the history
+
+
+def _resolve(name: str, current: set[str], forward: dict[str, str], prefixes: set[str]) -> str:
+    """Follow renames until a current allele (or a current allele prefix) is reached; '' if none."""
+    seen = set()
+    while name and name not in seen:
+        seen.add(name)
+        normal = name.replace("Cw*", "C*")
+        if normal in current or normal in prefixes:
+            return normal
+        name = forward.get(name, forward.get(normal, ""))
+    return ""
+
+
+def _fate(description: str) -> str:
+    text = description.lower()
+    if "never assigned" in text:
+        return "never assigned"
+    if "identical" in text:
+        return "identical to another allele"
+    if "renamed" in text:
+        return "renamed"
+    return "withdrawn"
+
+
+def derive_history(
+    deleted: list[tuple[str, str]], pairs_2009: list[tuple[str, str]], current: set[str]
+) -> list[dict[str, str]]:
+    prefixes = {
+        f"{_locus_of(n)}*{':'.join(_fields(n)[:k])}" for n in current for k in range(1, len(_fields(n)) + 1)
+    }
+    forward: dict[str, str] = {}
+    for name, description in deleted:
+        targets = [t for t in _NAME_IN_TEXT.findall(description) if t != name]
+        forward[name] = targets[0] if targets else ""
+    for old, new in pairs_2009:
+        forward.setdefault(old, new)
+    rows = []
+    for name, description in deleted:
+        when = _WHEN.search(description)
+        rows.append(
+            {
+                "name": name,
+                "locus": "C" if _locus_of(name) == "Cw" else _locus_of(name),
+                "fate": _fate(description),
+                "replacement": _resolve(forward[name], current, forward, prefixes),
+                "when": when.group(1) if when else "",
+            }
+        )
+    for old, new in pairs_2009:
+        if not new and old not in forward:
+            rows.append(
+                {
+                    "name": old,
+                    "locus": "C" if _locus_of(old) == "Cw" else _locus_of(old),
+                    "fate": "deleted before April 2010",
+                    "replacement": "",
+                    "when": "",
+                }
+            )
+    return rows
+
+
+# --------------------------------------------------------------------------------------------------- the table
+
+
+def derive_rows(directory: Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The table rows and history rows of the release in ``directory`` (nothing written)."""
+    alleles = read_allele_list(directory)
+    current = set(alleles)
+    g_groups = read_groups(directory / "hla_nom_g.txt")
+    p_groups = read_groups(directory / "hla_nom_p.txt")
+    serology, broad = read_serology(directory)
+    pairs_2009 = read_nomenclature_2009(directory)
+    deleted = read_deleted(directory)
+    history = derive_history(deleted, pairs_2009, current)
+    renamed_to = {row["name"]: row["replacement"] for row in history}
+    old_names: dict[str, list[str]] = defaultdict(list)
+    for old, new in pairs_2009:
+        target = new if new in current else renamed_to.get(new, "")
+        if target in current:
+            old_names[target].append(old)
+
+    residues: dict[str, str] = {}
+    source: dict[str, str] = {}
+    why: dict[str, str] = {}
+    for locus in LOCI:
+        names = [n for n in alleles if _locus_of(n) == locus]
+        records = read_fasta(directory / f"{locus}_prot.fasta")
+        r, s, w = read_residues(names, records, locus)
+        residues.update(r)
+        source.update(s)
+        why.update(w)
+
+    rows = []
+    for name in alleles:
+        locus = _locus_of(name)
+        fields = _fields(name)
+        suffix = name[-1] if name[-1].isalpha() else ""
+        protein = f"{locus}*{':'.join(fields[:2])}"
+        expressed = suffix not in NOT_EXPRESSED_SUFFIXES
+        window = residues.get(name, "")
+        call = call_epitope(locus, protein, window)
+        note = call.note if window else why.get(name, "residues 76-83 not known")
+        antigens = serology.get(name, [])
+        rows.append(
+            {
+                "allele": name,
+                "locus": locus,
+                "protein": protein,
+                "expression": suffix,
+                "expressed": "true" if expressed else "false",
+                "residues_76_83": window,
+                "residues_from": "" if source.get(name, name) == name else source[name],
+                "classified": "true" if call.classified else "false",
+                "epitope": call.epitope,
+                "ligand": call.epitope if expressed else "",
+                "bw4_80": call.bw4_80,
+                "kir3dl2": call.kir3dl2,
+                "flags": ";".join(call.flags + expression_flags(suffix)),
+                "note": note,
+                "g_group": g_groups.get(name, ""),
+                "p_group": p_groups.get(name, ""),
+                "serology": "/".join(antigens),
+                "serology_broad": "/".join(dict.fromkeys(broad[a] for a in antigens if a in broad)),
+                "name_2009": "/".join(old_names.get(name, [])),
+            }
+        )
+    return rows, history
+
+
+def _csv_text(rows: Iterable[dict[str, str]], columns: tuple[str, ...]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def build_table(imgt: str | Path, out: str | Path) -> dict[str, object]:
+    """Build the reference table from the IPD-IMGT/HLA release in ``imgt`` and write it to ``out``.
+
+    Writes ``out`` (CSV), ``out`` with ``.json`` (provenance) and ``hla_history.csv`` beside it. Returns the
+    provenance. Raises :class:`~kirmatch.ReferenceTableError` when a needed input file is missing.
+    """
+    directory = Path(imgt)
+    missing = [name for name in INPUT_FILES if not (directory / name).is_file()]
+    if missing:
+        raise ReferenceTableError(
+            f"{str(directory)!r} is not an IPD-IMGT/HLA release directory: missing {', '.join(missing)}",
+            input=str(directory),
+        )
+    version, date = read_release_version(directory)
+    rows, history = derive_rows(directory)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table_text = _csv_text(rows, TABLE_COLUMNS)
+    history_text = _csv_text(history, HISTORY_COLUMNS)
+    out.write_text(table_text, encoding="utf-8")
+    history_path = out.with_name("hla_history.csv")
+    history_path.write_text(history_text, encoding="utf-8")
+    provenance: dict[str, object] = {
+        "database": "IPD-IMGT/HLA",
+        "release": version,
+        "release_date": date,
+        "rules_version": RULES_VERSION,
+        "build_command": f"kirmatch build-table --imgt DIR --out {out.name}",
+        "alleles": len(rows),
+        "table_sha256": hashlib.sha256(table_text.encode()).hexdigest(),
+        "history_sha256": hashlib.sha256(history_text.encode()).hexdigest(),
+        "inputs_sha256": {name: _sha256(directory / name) for name in INPUT_FILES},
+    }
+    out.with_suffix(".json").write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
+    return provenance

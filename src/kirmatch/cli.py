@@ -1,0 +1,123 @@
+"""The ``kirmatch`` command: a thin argparse layer over the public API. It prints and returns exit codes;
+it never calls ``sys.exit`` from library code.
+
+Exit codes: 0 success, 1 some input could not be read (each such input is reported on stderr, the others still
+printed), 2 usage error (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from kirmatch._errors import KirmatchError
+
+__all__ = ["main"]
+
+
+def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from kirmatch.ligands import classify
+
+    status = 0
+    if not args.json:
+        print("name\tlocus\tligand\tbw4_80\texpressed\tstatus\talleles", file=out)
+    records = []
+    for name in args.names:
+        try:
+            call = classify(name)
+        except KirmatchError as exc:
+            print(f"kirmatch classify: {type(exc).__name__}: {exc}", file=err)
+            status = 1
+            if args.json:
+                records.append({"query": name, "error": type(exc).__name__, "message": str(exc)})
+            else:
+                print(f"{name}\t\t\t\t\terror\t", file=out)
+            continue
+        if args.json:
+            records.append(call.model_dump(mode="json"))
+            continue
+        ligand = call.ligand.value if call.ligand is not None else "/".join(map(str, call.possible_ligands)) + "?"
+        bw4 = call.bw4_80 or "/".join(call.possible_bw4_80) or "-"
+        expressed = {True: "yes", False: "no", None: "mixed"}[call.expressed]
+        print(
+            f"{call.normalized}\t{call.locus}\t{ligand}\t{bw4}\t{expressed}\t{call.status.value}\t{call.n_alleles}",
+            file=out,
+        )
+        if args.explain:
+            print(f"  {call.explain()}", file=out)
+    if args.json:
+        json.dump(records, out, indent=2)
+        print(file=out)
+    return status
+
+
+def _build_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from kirmatch.build import build_table
+
+    try:
+        provenance = build_table(args.imgt, args.out)
+    except KirmatchError as exc:
+        print(f"kirmatch build-table: {exc}", file=err)
+        return 1
+    except ImportError as exc:
+        print(f"kirmatch build-table: {exc}", file=err)
+        return 1
+    print(
+        f"wrote {args.out}: {provenance['alleles']} alleles of IPD-IMGT/HLA {provenance['release']} "
+        f"(table SHA-256 {provenance['table_sha256'][:16]}...)",
+        file=out,
+    )
+    return 0
+
+
+def _info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from kirmatch.reference import reference_info
+
+    try:
+        info = reference_info()
+    except KirmatchError as exc:
+        print(f"kirmatch info: {exc}", file=err)
+        return 1
+    if args.json:
+        print(info.model_dump_json(indent=2), file=out)
+    else:
+        print(str(info), file=out)
+        print(f"table: {info.path}", file=out)
+        print(f"table SHA-256: {info.table_sha256}", file=out)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    from kirmatch import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="kirmatch",
+        description="KIR ligands of HLA-A, -B and -C alleles from IPD-IMGT/HLA sequences, and KIR-ligand matching.",
+    )
+    parser.add_argument("--version", action="version", version=f"kirmatch {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("classify", help="the KIR ligand of each HLA designation")
+    p.add_argument("names", nargs="+", metavar="NAME", help="HLA-A, -B or -C designations, e.g. C*07:02")
+    p.add_argument("--json", action="store_true", help="print the full results as JSON")
+    p.add_argument("--explain", action="store_true", help="add a sentence per name saying why")
+    p.set_defaults(run=_classify)
+
+    p = sub.add_parser("build-table", help="build the reference table from an IPD-IMGT/HLA release directory")
+    p.add_argument("--imgt", required=True, metavar="DIR", help="release directory (A_prot.fasta, Allelelist.txt, ...)")
+    p.add_argument("--out", required=True, metavar="CSV", help="where to write hla_groups.csv (and its .json)")
+    p.set_defaults(run=_build_table)
+
+    p = sub.add_parser("info", help="which IPD-IMGT/HLA release the reference table comes from")
+    p.add_argument("--json", action="store_true", help="print the provenance as JSON")
+    p.set_defaults(run=_info)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run the command line; returns the exit code (the console script passes it to ``sys.exit``)."""
+    args = _parser().parse_args(argv)
+    return int(args.run(args, out or sys.stdout, err or sys.stderr))
