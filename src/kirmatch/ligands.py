@@ -188,7 +188,8 @@ def _only(values: Iterable[str]) -> str | None:
 class LigandCall(BaseModel):
     """Which KIR ligand an HLA designation carries, over every IPD-IMGT/HLA allele it can mean.
 
-    ``ligand`` is set only when all covered alleles agree (``status == "determined"`` or ``"not expressed"``);
+    ``flags`` lists every flag found on a covered allele and ``flag_counts`` on how many (a flag on all of them has
+    the count ``n_alleles``). ``ligand`` is set only when all covered alleles agree (``status == "determined"`` or ``"not expressed"``);
     otherwise ``possible_ligands`` and ``ligand_counts`` (with an ``unclassified`` count where sequences could not
     be classified) show the spread. Non-expressed alleles that merely share the fields of a name written without a
     suffix are listed in ``excluded_alleles``, not counted.
@@ -209,6 +210,7 @@ class LigandCall(BaseModel):
     expressed: bool | None
     residues_76_83: str | None
     flags: tuple[str, ...]
+    flag_counts: dict[str, int]
     n_alleles: int
     alleles: tuple[str, ...]
     n_excluded: int
@@ -242,7 +244,12 @@ class LigandCall(BaseModel):
             ) + "."
         parts = [head]
         if self.flags:
-            parts.append(f"Flags: {', '.join(self.flags)}.")
+            every = [f for f in self.flags if self.flag_counts.get(f) == self.n_alleles]
+            some = [f"{f} ({self.flag_counts[f]} of {self.n_alleles})" for f in self.flags if f not in every]
+            if every:
+                parts.append(f"Flags: {', '.join(every)}.")
+            if some:
+                parts.append(f"Flagged on some covered alleles: {', '.join(some)}.")
         if self.n_excluded:
             shown = ", ".join(self.excluded_alleles[:3])
             more = f" and {self.n_excluded - 3} more" if self.n_excluded > 3 else ""
@@ -270,7 +277,8 @@ def summarize(query: str, resolution: Resolution, release: str) -> LigandCall:
     else:
         status, ligand = CallStatus.AMBIGUOUS, None
     bw4 = sorted({r.bw4_80 for r in candidates if r.expressed and r.bw4_80})
-    flags = sorted({f for r in candidates for f in r.flags})
+    flag_counts = Counter(f for r in candidates for f in r.flags)
+    flags = sorted(flag_counts)
     excluded = resolution.excluded
     expressed = {r.expressed for r in candidates}
     ordered_counts = dict(
@@ -290,6 +298,7 @@ def summarize(query: str, resolution: Resolution, release: str) -> LigandCall:
         expressed=next(iter(expressed)) if len(expressed) == 1 else None,
         residues_76_83=_only(r.residues_76_83 for r in candidates) or None,
         flags=tuple(flags),
+        flag_counts={f: flag_counts[f] for f in flags},
         n_alleles=len(candidates),
         alleles=tuple(r.allele for r in candidates[:_SHOWN]),
         n_excluded=len(excluded),
