@@ -58,6 +58,30 @@ def test_nulls_sharing_fields_are_reported_not_counted() -> None:
     assert "C*07:02:01:17N" in call.explain()
 
 
+@pytest.mark.parametrize("text", ["C*07:02N", "c*07:02n", "A*01:01N", "B*57:01N"])
+def test_a_suffix_on_a_name_with_expressed_alleles_is_refused(text: str) -> None:
+    """A stray letter must never turn an expressed protein into a null."""
+    with pytest.raises(UnknownAlleleError) as info:
+        classify(text)
+    assert "without the suffix" in str(info.value)
+
+
+def test_a_suffix_on_a_name_whose_alleles_all_carry_it_is_accepted() -> None:
+    call = classify("A*01:04:01N")
+    assert call.status is CallStatus.NOT_EXPRESSED and call.n_alleles == 2
+
+
+def test_a_renamed_null_written_without_its_suffix_says_so() -> None:
+    call = classify("B*07:44")
+    assert call.status is CallStatus.NOT_EXPRESSED
+    assert "renamed" in call.note and "B*07:44N" in call.note
+
+
+def test_an_indel_next_to_the_window_is_read_right() -> None:
+    call = classify("A*24:294Q")  # a Tyr missing after residue 83: still Bw4-80I
+    assert call.ligand is Ligand.BW4 and call.bw4_80 == "80I" and "questionable" in call.flags
+
+
 def test_one_field_name_is_ambiguous_and_counts_each_ligand() -> None:
     call = classify("C*07")
     assert call.status is CallStatus.AMBIGUOUS and call.ligand is None

@@ -66,13 +66,15 @@ def test_rules_never_raise_and_gaps_leave_it_unclassified(locus: str, r: str) ->
         assert not call.classified and call.epitope == ""
 
 
-@pytest.mark.parametrize(
-    ("protein", "epitope", "flag"),
-    [("B*46:01", "C1", "b_locus_c1_literature"), ("B*73:01", "C1", "b_locus_c1_literature")],
-)
-def test_b_locus_c1_literature_flag(protein: str, epitope: str, flag: str) -> None:
-    call = call_epitope("B", protein, "VSLRNLRG")
-    assert call.epitope == epitope and flag in call.flags
+@pytest.mark.parametrize(("protein", "residues"), [("B*46:01", "VSLRNLRG"), ("B*73:01", "VGLRNLRG")])
+def test_b_locus_c1_literature_from_the_table(protein: str, residues: str) -> None:
+    from kirmatch.reference import get_reference
+
+    rows = [r for r in get_reference().records if r.protein == protein and r.expressed]
+    assert rows
+    for row in rows:
+        assert row.residues_76_83 == residues
+        assert row.epitope == "C1" and "b_locus_c1_literature" in row.flags
 
 
 def test_a3_a11_by_group_and_weak_bw4() -> None:

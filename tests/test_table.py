@@ -92,6 +92,63 @@ def test_alleles_of_one_protein_share_residues_and_epitope() -> None:
     assert not disagreeing
 
 
+def test_every_expressed_allele_has_its_residues() -> None:
+    missing = [r["allele"] for r in _rows() if r["expressed"] == "true" and not r["residues_76_83"]]
+    assert missing == []
+
+
+def test_motif_anchored_reading_agrees_with_the_alignment(imgt_dir: Path) -> None:
+    """An independent read: where a record has the conserved G56-P57-E58 anchor and the Tyr-Asn-Gln motif (84-87
+    in most alleles) exactly 28 residues after G56, with Arg75 in place, residues 76-83 sit at fixed distances from the anchor."""
+    import re
+
+    from kirmatch.build import read_fasta
+
+    by_name = {r["allele"]: r for r in _rows()}
+    anchor = re.compile(r"GPEYW")
+    checked = 0
+    for locus in "ABC":
+        for name, sequence in read_fasta(imgt_dir / f"{locus}_prot.fasta").items():
+            row = by_name[name]
+            m = anchor.search(sequence)
+            if not m or row["residues_from"] or not row["residues_76_83"]:
+                continue
+            start = m.start()  # mature position 56
+            if sequence[start + 19] != "R" or sequence[start + 28 : start + 31] not in {"YYN", "YNQ", "YYH", "HYN"}:
+                continue  # Arg75 and the 84-86 motif both in place: no indel between the anchors
+            assert sequence[start + 20 : start + 28] == row["residues_76_83"], name
+            checked += 1
+    assert checked > 20000
+
+
+def test_history_replacements_are_current_names() -> None:
+    reference = get_reference()
+    current = set(reference.by_name)
+    prefixes = {key for key in reference.by_prefix}
+    with (DATA / "hla_history.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows
+    for row in rows:
+        replacement = row["replacement"]
+        if replacement:
+            locus, _, rest = replacement.partition("*")
+            fields = tuple(rest.rstrip("NLSQCA").split(":"))
+            assert replacement in current or (locus, fields) in prefixes, row
+            assert len(fields) >= 2, row  # never only an allele group
+    by_name = {row["name"]: row for row in rows}
+    assert by_name["C*03:99:01"]["replacement"] == "C*01:169:01"
+    assert by_name["A*01:34N"]["replacement"] == "A*01:01:38L"
+
+
+def test_serology_columns() -> None:
+    by_name = {r["allele"]: r for r in _rows()}
+    assert by_name["B*51:02:01"]["serology_broad"].split("/")[-1] == "B5" if "B*51:02:01" in by_name else True
+    row = by_name["A*66:01:01:01"]
+    assert row["serology"] == "A66" and set(row["serology_other"].split("/")) == {"A26", "A34"}
+    assert "A10" in row["serology_broad"].split("/")
+    assert by_name["C*07:02:01:01"]["serology"] == "Cw7"
+
+
 def test_flags_follow_the_rules() -> None:
     rows = _rows()
     for row in rows:

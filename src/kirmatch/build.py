@@ -14,13 +14,16 @@ derived from them, never copies of them:
 How residues 76-83 are found (decision logic):
 
 1. Each distinct protein record of a locus is aligned (Biopython ``PairwiseAligner``, global, BLOSUM62, gap open
-   -10, extend -0.5, free end gaps, so partial and exon 2-3 records align where they fit) to the locus reference
-   record, whose mature protein starts after the 24-residue class I leader. A trailing stop (``X``) is removed.
+   -10, extend -0.5, free end gaps, so partial and exon 2-3 records align where they fit) to each locus reference
+   record (``REFERENCE_ALLELES``: full length, mature protein after the 24-residue class I leader). A reading
+   without a gap inside 76-83 is kept if there is one (an indel next to the window then lands outside it, where
+   another reference shows it belongs), else the best-scoring one. A trailing stop (``X``) is removed first.
 2. Mature position *p* is read from the residue aligned to reference index ``24 + p - 1``. No offset is assumed
    for the record itself.
 3. A record "covers" 76-83 when all eight positions align to residues and the record is in frame there: at
-   least 80 % of its residues at positions 66-93 are residues that expressed alleles of the locus show at that
-   position (a frame-shifted null reads garbage there and fails).
+   least 80 % of its residues at positions 66-75 are residues that expressed alleles of the locus show at that
+   position, and, for a non-expressed allele (whose record may be frame-shifted inside the window), each of
+   its residues at 76-83 is one that at least two expressed alleles show there.
 4. An allele whose own record does not cover 76-83 (or that has no record) takes the residues of the first allele,
    in ``Allelelist.txt`` order, with the same first two fields whose record does (same protein by definition); the
    ``residues_from`` column names it. Otherwise it stays unclassified, saying why.
@@ -49,11 +52,19 @@ __all__ = ["TABLE_COLUMNS", "HISTORY_COLUMNS", "INPUT_FILES", "build_table", "de
 LEADER_LENGTH = 24
 """Residues of the class I signal peptide before mature position 1."""
 
-REFERENCE_ALLELES = {"A": "A*01:01:01:01", "B": "B*07:02:01:01", "C": "C*01:02:01:01"}
-"""Locus reference records (the IPD reference alleles); the first full-length record is used if one is absent."""
+REFERENCE_ALLELES = {
+    "A": ("A*01:01:01:01", "A*24:02:01:01"),
+    "B": ("B*07:02:01:01", "B*57:01:01:01", "B*44:02:01:01"),
+    "C": ("C*01:02:01:01", "C*04:01:01:01"),
+}
+"""Locus reference records: the IPD reference allele plus one of each other 76-83 motif family (Bw4 on HLA-A and
+-B, C2 on HLA-C), so that a record is read against the reference closest to it and an indel next to the window is
+not pulled into it. Missing ones are skipped; the first full-length record is used if none is present."""
 
 FLANK = (66, 93)
-"""Mature positions whose agreement with expressed alleles tells an in-frame record from a frame-shifted one."""
+"""Mature positions read from every record (the window and some context)."""
+UPSTREAM = (66, 75)
+"""Positions whose agreement with expressed alleles tells a record in frame up to the window."""
 IN_FRAME_SUPPORT = 0.8
 
 TABLE_COLUMNS: tuple[str, ...] = (
@@ -74,6 +85,7 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "g_group",
     "p_group",
     "serology",
+    "serology_other",
     "serology_broad",
     "name_2009",
 )
@@ -170,23 +182,32 @@ def _antigen(locus: str, number: str) -> str:
     return ("Cw" if locus == "C" else locus) + number
 
 
-def read_serology(directory: Path) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """WHO antigens per allele (rel_dna_ser) and the broad antigen of each split or associated one (rel_ser_ser)."""
-    per_allele: dict[str, list[str]] = {}
+def read_serology(
+    directory: Path,
+) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, str]]:
+    """Serology of each allele from rel_dna_ser: the WHO equivalent (unambiguous or assumed antigen) and the
+    others it may type as (possible antigens, expert-assigned exceptions); and the parent of each split or
+    associated antigen from rel_ser_ser."""
+
+    def antigens(locus: str, columns: list[str]) -> list[str]:
+        found: list[str] = []
+        for column in columns:
+            for number in column.split("/"):
+                number = number.strip()
+                if number and number not in {"0", "?"} and _antigen(locus, number) not in found:
+                    found.append(_antigen(locus, number))
+        return found
+
+    equivalent: dict[str, list[str]] = {}
+    other: dict[str, list[str]] = {}
     for line in _lines(directory / "rel_dna_ser.txt"):
         parts = (line.split(";") + [""] * 6)[:6]
         locus = parts[0].rstrip("*")
         if locus not in LOCI:
             continue
-        antigens: list[str] = []
-        for column in parts[2:6]:
-            for number in column.split("/"):
-                number = number.strip()
-                if number and number not in {"0", "?"}:
-                    antigen = _antigen(locus, number)
-                    if antigen not in antigens:
-                        antigens.append(antigen)
-        per_allele[f"{locus}*{parts[1]}"] = antigens
+        name = f"{locus}*{parts[1]}"
+        equivalent[name] = antigens(locus, [parts[2], parts[4]])
+        other[name] = [a for a in antigens(locus, [parts[3], parts[5]]) if a not in equivalent[name]]
     broad: dict[str, str] = {}
     for line in _lines(directory / "rel_ser_ser.txt"):
         parts = (line.split(";") + ["", "", ""])[:4]
@@ -197,7 +218,16 @@ def read_serology(directory: Path) -> tuple[dict[str, list[str]], dict[str, str]
         for column in parts[2:4]:
             for number in filter(None, column.split("/")):
                 broad[_antigen(locus, number)] = parent
-    return per_allele, broad
+    return equivalent, other, broad
+
+
+def _ancestors(antigen: str, parent: dict[str, str]) -> list[str]:
+    """Every broader antigen containing ``antigen`` (B5102 -> B51, B5), nearest first."""
+    chain: list[str] = []
+    while antigen in parent and parent[antigen] not in chain:
+        antigen = parent[antigen]
+        chain.append(antigen)
+    return chain
 
 
 def read_nomenclature_2009(directory: Path) -> list[tuple[str, str]]:
@@ -252,12 +282,28 @@ def _aligner():  # pragma: no cover - import guarded for a helpful message
     return aligner
 
 
-def _read_positions(aligner, reference: str, record: str) -> _Reading:
-    """Align ``record`` to ``reference`` and read the residues at the FLANK mature positions."""
+def _read_positions(aligner, references: list[str], record: str) -> _Reading:
+    """Align ``record`` to each reference and read the residues at the FLANK mature positions.
+
+    Of the readings, one without a gap inside 76-83 is preferred (an indel next to the window is then
+    placed outside it, where another reference shows it belongs), then the best alignment score.
+    """
     # Only the N-terminal part matters (position 93 is reference index 116); cutting both keeps it quick.
-    ref = reference[: LEADER_LENGTH + FLANK[1] + 30]
-    rec = record[: len(ref) + 60]
-    alignment = aligner.align(ref, rec)[0]
+    best: tuple[tuple[bool, float], _Reading] | None = None
+    for reference in references:
+        ref = reference[: LEADER_LENGTH + FLANK[1] + 30]
+        rec = record[: len(ref) + 60]
+        alignment = aligner.align(ref, rec)[0]
+        reading = _reading(alignment, rec)
+        gapped = "-" in reading.window()
+        key = (gapped, -alignment.score)
+        if best is None or key < best[0]:
+            best = (key, reading)
+    assert best is not None
+    return best[1]
+
+
+def _reading(alignment, rec: str) -> _Reading:
     to_record: dict[int, int] = {}
     for (r0, r1), (q0, _q1) in zip(*alignment.aligned):
         for r in range(r0, r1):
@@ -275,13 +321,17 @@ def _read_positions(aligner, reference: str, record: str) -> _Reading:
     return reading
 
 
-def _in_frame(reading: _Reading, seen: dict[int, Counter]) -> bool:
+def _in_frame(reading: _Reading, seen: dict[int, Counter], expressed: bool) -> bool:
     window = reading.window()
     if "?" in window or "-" in window:
         return False
-    covered = [(p, aa) for p, aa in reading.by_position.items() if aa != "-"]
-    support = sum(1 for p, aa in covered if seen[p][aa] >= 2)
-    return support >= IN_FRAME_SUPPORT * len(covered)
+    upstream = [
+        (p, aa) for p, aa in reading.by_position.items() if UPSTREAM[0] <= p <= UPSTREAM[1] and aa != "-"
+    ]
+    support = sum(1 for p, aa in upstream if seen[p][aa] >= 2)
+    if support < IN_FRAME_SUPPORT * len(upstream):
+        return False
+    return expressed or all(seen[p][aa] >= 2 for p, aa in zip(range(MATURE_START, MATURE_END + 1), window))
 
 
 def read_residues(
@@ -289,10 +339,10 @@ def read_residues(
 ) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """Residues 76-83 per allele of one locus, where from, and why not where unknown."""
     aligner = _aligner()
-    reference_name = REFERENCE_ALLELES[locus]
-    if reference_name not in records or len(records[reference_name]) < LEADER_LENGTH + 270:
-        reference_name = next(n for n in alleles if n in records and len(records[n]) >= LEADER_LENGTH + 270)
-    reference = records[reference_name]
+    full = LEADER_LENGTH + 270
+    references = [records[n] for n in REFERENCE_ALLELES[locus] if n in records and len(records[n]) >= full]
+    if not references:
+        references = [next(records[n] for n in alleles if n in records and len(records[n]) >= full)]
     readings: dict[str, _Reading] = {}
     cache: dict[str, _Reading] = {}
     for name in alleles:
@@ -300,14 +350,18 @@ def read_residues(
         if sequence is None:
             continue
         if sequence not in cache:
-            cache[sequence] = _read_positions(aligner, reference, sequence)
+            cache[sequence] = _read_positions(aligner, references, sequence)
         readings[name] = cache[sequence]
     seen: dict[int, Counter] = defaultdict(Counter)
     for name, reading in readings.items():
         if name[-1] not in NOT_EXPRESSED_SUFFIXES:
             for p, aa in reading.by_position.items():
                 seen[p][aa] += 1
-    own = {name: r.window() for name, r in readings.items() if _in_frame(r, seen)}
+    own = {
+        name: r.window()
+        for name, r in readings.items()
+        if _in_frame(r, seen, name[-1] not in NOT_EXPRESSED_SUFFIXES)
+    }
     by_protein: dict[str, str] = {}
     for name in alleles:
         if name in own:
@@ -326,8 +380,8 @@ def read_residues(
             why[name] = "no protein record in the release and no allele of the same protein has one"
         elif name in readings and "?" not in readings[name].window() and "-" not in readings[name].window():
             why[name] = (
-                f"record out of frame at 76-83 (reads {readings[name].window()}; frame shift) "
-                "and no allele of the same protein covers them"
+                f"record reads {readings[name].window()} at 76-83, not in frame with expressed alleles there "
+                "(frame shift or stop nearby), and no allele of the same protein covers them"
             )
         else:
             window = readings[name].window() if name in readings else "????????"
@@ -350,6 +404,18 @@ def _resolve(name: str, current: set[str], forward: dict[str, str], prefixes: se
     return ""
 
 
+def _named_replacement(name: str, description: str) -> str:
+    """The allele IPD's description points to: the name after "renamed" or "identical to" (first sentence only,
+    where later sentences may speak of other alleles), else the most specific name it mentions."""
+    first = description.split(". ")[0]
+    for marker in (r"renamed\s+", r"identical to (?:corrected sequence of )?"):
+        found = re.search(marker + r"((?:A|B|C|Cw)\*[0-9][0-9:]*[0-9][NLSQCA]?)", first)
+        if found:
+            return found.group(1)
+    names = [t for t in _NAME_IN_TEXT.findall(first) if t != name]
+    return max(names, key=lambda t: t.count(":"), default="")
+
+
 def _fate(description: str) -> str:
     text = description.lower()
     if "never assigned" in text:
@@ -369,8 +435,7 @@ def derive_history(
     }
     forward: dict[str, str] = {}
     for name, description in deleted:
-        targets = [t for t in _NAME_IN_TEXT.findall(description) if t != name]
-        forward[name] = targets[0] if targets else ""
+        forward[name] = _named_replacement(name, description)
     for old, new in pairs_2009:
         forward.setdefault(old, new)
     rows = []
@@ -408,7 +473,7 @@ def derive_rows(directory: Path) -> tuple[list[dict[str, str]], list[dict[str, s
     current = set(alleles)
     g_groups = read_groups(directory / "hla_nom_g.txt")
     p_groups = read_groups(directory / "hla_nom_p.txt")
-    serology, broad = read_serology(directory)
+    serology, serology_other, broad = read_serology(directory)
     pairs_2009 = read_nomenclature_2009(directory)
     deleted = read_deleted(directory)
     history = derive_history(deleted, pairs_2009, current)
@@ -460,7 +525,10 @@ def derive_rows(directory: Path) -> tuple[list[dict[str, str]], list[dict[str, s
                 "g_group": g_groups.get(name, ""),
                 "p_group": p_groups.get(name, ""),
                 "serology": "/".join(antigens),
-                "serology_broad": "/".join(dict.fromkeys(broad[a] for a in antigens if a in broad)),
+                "serology_other": "/".join(serology_other.get(name, [])),
+                "serology_broad": "/".join(
+                    dict.fromkeys(b for a in antigens + serology_other.get(name, []) for b in _ancestors(a, broad))
+                ),
                 "name_2009": "/".join(old_names.get(name, [])),
             }
         )

@@ -68,6 +68,7 @@ class AlleleRecord:
     g_group: str
     p_group: str
     serology: tuple[str, ...]
+    serology_other: tuple[str, ...]
     serology_broad: tuple[str, ...]
     name_2009: tuple[str, ...]
 
@@ -93,6 +94,7 @@ class AlleleRecord:
             g_group=row["g_group"],
             p_group=row["p_group"],
             serology=tuple(filter(None, row["serology"].split("/"))),
+            serology_other=tuple(filter(None, row["serology_other"].split("/"))),
             serology_broad=tuple(filter(None, row["serology_broad"].split("/"))),
             name_2009=tuple(filter(None, row["name_2009"].split("/"))),
         )
@@ -160,7 +162,9 @@ class Reference:
     def resolve(self, name: AlleleName) -> Resolution:
         """The IPD alleles a single allele name denotes, by the lab convention for expression suffixes.
 
-        * A name with a suffix (``C*04:09N``) denotes the alleles under its fields with that suffix.
+        * A name with a suffix (``C*04:09N``) denotes the alleles under its fields, which must all carry that
+          suffix: ``C*07:02N`` is refused (C*07:02 is expressed; its null is ``C*07:02:01:17N``), so that a
+          stray letter never turns an expressed protein into a null.
         * A name without one (``C*07:02``) denotes the *expressed* alleles under its fields; non-expressed ones
           that share the fields (``C*07:02:01:17N``) are returned apart, as ``excluded``, for the record.
         * A name without a suffix whose alleles are all non-expressed (``C*04:09`` for ``C*04:09N``) denotes
@@ -168,16 +172,32 @@ class Reference:
         """
         found = self.under(name)
         if name.suffix:
-            chosen = tuple(r for r in found if r.expression == name.suffix)
-            if not chosen:
-                raise self.unknown(name)
-            return Resolution(str(name), chosen, ())
+            if any(r.expression != name.suffix for r in found):
+                with_suffix = [r.allele for r in found if r.expression == name.suffix]
+                bare = AlleleName(name.locus, name.fields)
+                hint = (
+                    f"; the {name.suffix} alleles under it are {', '.join(with_suffix[:5])}"
+                    if with_suffix
+                    else f"; write {bare} for the expressed alleles"
+                )
+                raise UnknownAlleleError(
+                    f"{quote(str(name))} is not an IPD-IMGT/HLA {self.info.release} name: {bare} covers alleles "
+                    f"without the suffix {name.suffix}{hint}",
+                    input=str(name),
+                    suggestions=tuple(with_suffix[:5]) or (str(bare),),
+                )
+            return Resolution(str(name), found, ())
         expressed = tuple(r for r in found if r.expressed)
         if expressed:
             return Resolution(str(name), expressed, tuple(r for r in found if not r.expressed))
         spelled = sorted({r.allele for r in found})
+        event = self.history.get(str(name).upper())
+        why = f"IPD {event['fate']} it ({event['when']}); " if event and event["when"] else ""
         return Resolution(
-            str(name), found, (), note=f"IPD writes this with its expression suffix: {', '.join(spelled[:5])}"
+            str(name),
+            found,
+            (),
+            note=f"{why}IPD writes this with its expression suffix: {', '.join(spelled[:5])}",
         )
 
     def unknown(self, name: AlleleName | str) -> UnknownAlleleError:
