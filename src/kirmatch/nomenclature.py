@@ -118,6 +118,10 @@ class AlleleName:
         """False for the suffixes N, S and C, whose products never reach the cell surface."""
         return self.suffix not in NOT_EXPRESSED_SUFFIXES
 
+    @property
+    def kind(self) -> TypingKind:
+        return TypingKind.ALLELE
+
 
 def _check_text(text: object, what: str = "HLA designation", limit: int = MAX_LENGTH) -> str:
     """Common first gate of every parser: type, length, characters. Returns the stripped text."""
