@@ -686,6 +686,12 @@ def parse_gl_string(text: str) -> GLString:
             if len(sides) > 2:
                 raise _bad(text, f"{here} has {len(sides)} '+'-joined chromosomes; a genotype has two")
             chromosomes = [_gl_chromosome(text, side, here) for side in sides]
+            if len(chromosomes) == 2 and set(chromosomes[0]) != set(chromosomes[1]):
+                raise _bad(
+                    text,
+                    f"{here}: '+' joins two chromosomes of the same loci, here {'~'.join(chromosomes[0])} "
+                    f"and {'~'.join(chromosomes[1])}",
+                )
             loci = dict.fromkeys(locus for c in chromosomes for locus in c)
             for locus in loci:
                 pair = [c.get(locus, "") for c in chromosomes] + [""]
