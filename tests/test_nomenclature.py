@@ -144,7 +144,9 @@ def test_any_text_is_a_gl_string_or_an_allele_name_error(text):
 
 
 _names = st.builds(
-    lambda locus, group, fields, suffix: AlleleName(locus, (f"{group:02d}",) + tuple(f"{f:02d}" for f in fields), suffix),
+    lambda locus, group, fields, suffix: AlleleName(
+        locus, (f"{group:02d}",) + tuple(f"{f:02d}" for f in fields), suffix
+    ),
     st.sampled_from("ABC"),
     st.integers(1, 99),
     st.lists(st.integers(1, 9999), max_size=3),

@@ -1,20 +1,28 @@
-"""Text to typed HLA allele names: the grammar of HLA nomenclature, and nothing that needs the reference data.
+"""Text to typed HLA designations: the grammar of HLA nomenclature, and nothing that needs the reference data.
 
-Every designation a lab writes is read here into an immutable value object with a canonical string form.
-Turning a name into the set of IPD-IMGT/HLA alleles it can mean is the job of :mod:`kirmatch.reference`.
+Every designation a lab writes is read here into an immutable value object with a canonical string form:
+current allele names (:class:`AlleleName`), pre-2010 names (:class:`OldAlleleName`), NMDP ``XX`` and
+multiple-allele codes (:class:`XXCode`, :class:`MacCode`), G and P groups, serologic antigens, allele lists, and
+whole genotypes as GL strings (:func:`parse_gl_string`). Turning a designation into the set of IPD-IMGT/HLA
+alleles it can mean is the job of :mod:`kirmatch.reference`; this module never guesses what the data would say
+(a pre-2010 name keeps its digits, an NMDP code its letters).
 
-Decision logic of :func:`parse_allele_name`:
+Common gate of every parser, then :func:`parse_designation` (which documents the grammar of each kind):
 
-1. The text must be a ``str`` of at most 200 characters, printable ASCII once surrounding blanks are removed.
-   Look-alike characters (a full-width asterisk, a Unicode minus) are refused with their code point named, never
-   silently mapped: an HLA report that contains them was produced by a tool that mangles text.
+1. The text must be a ``str`` of at most 200 characters (GL strings: 10,000), printable ASCII once surrounding
+   blanks are removed. Look-alike characters (a full-width asterisk, a Unicode minus) are refused with their
+   code point named, never silently mapped: an HLA report that contains them was produced by a tool that
+   mangles text.
 2. An optional ``HLA-`` prefix (any case) is dropped.
-3. The locus must be ``A``, ``B`` or ``C`` (any case). Other HLA loci are well formed but not KIR ligands, and are
-   refused with that reason.
-4. ``*`` then one to four fields of digits separated by ``:``. A one-digit field is zero-padded (``C*7:2`` is
-   ``C*07:02``): fields are numbers, so this is not a guess.
+3. The locus must be ``A``, ``B`` or ``C`` (any case; ``Cw`` is the pre-2010 name of HLA-C). Other HLA loci are
+   well formed but not KIR ligands, and are refused with that reason.
+4. Fields are digits separated by ``:``. A one-digit field is zero-padded (``C*7:2`` is ``C*07:02``): fields
+   are numbers, so this is not a guess.
 5. An optional expression suffix ``N`` (null), ``L`` (low), ``S`` (secreted), ``Q`` (questionable),
    ``C`` (cytoplasm) or ``A`` (aberrant), any case.
+
+Reading is a single left-to-right pass with no backtracking pattern, so its time is linear in the text length;
+single designations are cached (module-level ``lru_cache``).
 """
 
 from __future__ import annotations
@@ -362,14 +370,10 @@ def _read_locus(text: str, written: str) -> str:
     if up == "CW":
         return "C"
     if not up:
-        return _raise(_bad(text, "no locus before '*'; expected A, B or C, e.g. 'C*07:02'"))
+        raise _bad(text, "no locus before '*'; expected A, B or C, e.g. 'C*07:02'")
     if up in _OTHER_LOCI or up.rstrip("0123456789") in _OTHER_LOCI:
-        return _raise(_bad(text, f"locus {up} is not HLA-A, -B or -C, the KIR-ligand loci"))
-    return _raise(_bad(text, f"unknown locus {quote(written)}; expected A, B or C"))
-
-
-def _raise(error: Exception) -> str:
-    raise error
+        raise _bad(text, f"locus {up} is not HLA-A, -B or -C, the KIR-ligand loci")
+    raise _bad(text, f"unknown locus {quote(written)}; expected A, B or C")
 
 
 def _split_tail(text: str, part: str) -> tuple[str, str]:
@@ -423,7 +427,8 @@ def _read_starred(text: str, body: str) -> Designation:
     if len(parts) == 1:
         if len(digits) <= 2:
             if tail in ("G", "P"):
-                raise _bad(text, f"a {tail} group has at least two fields, e.g. 'C*07:01{'P' if tail == 'P' else ':01G'}'")
+                example = "C*07:01P" if tail == "P" else "C*07:01:01G"
+                raise _bad(text, f"a {tail} group has at least two fields, e.g. {example!r}")
             return AlleleName(locus, (digits.zfill(2),), tail)
         if 4 <= len(digits) <= 8:
             if tail in ("G", "P"):

@@ -6,6 +6,9 @@ another table built the same way (for a newer release); its ``.json`` provenance
 
 Look-ups return :class:`AlleleRecord` values, one per IPD allele, and never raise anything but
 :class:`~kirmatch.KirmatchError` subclasses for a name that is well formed but unknown.
+:meth:`Reference.resolve` turns any designation of :mod:`kirmatch.nomenclature` into a :class:`Resolution`,
+using the table's ``name_2009``, ``g_group``, ``p_group`` and serology columns and, for NMDP codes, a MAC table
+the user supplies (:mod:`kirmatch.mac`).
 """
 
 from __future__ import annotations
@@ -345,7 +348,9 @@ class Reference:
             )
         expansion = table.codes.get(code.code)
         if expansion is None:
-            raise UnknownAlleleError(f"{quote(text)}: code {code.code} is not in the MAC table {table.source}", input=text)
+            raise UnknownAlleleError(
+                f"{quote(text)}: code {code.code} is not in the MAC table {table.source}", input=text
+            )
         names = []
         for item in expansion.split("/"):
             item = item.strip()
@@ -358,7 +363,9 @@ class Reference:
                     input=text,
                 ) from None
             if name.locus != code.locus:
-                raise MacTableError(f"{quote(text)}: item {quote(item)} of code {code.code} is not of locus {code.locus}", input=text)
+                raise MacTableError(
+                    f"{quote(text)}: item {quote(item)} of code {code.code} is not of locus {code.locus}", input=text
+                )
             names.append(name)
         parts, missing = [], []
         for name in dict.fromkeys(names):
