@@ -140,14 +140,18 @@ def test_results_are_frozen_picklable_and_json_ready() -> None:
         ("C*", "nothing after"),
         ("Z*01:01", "unknown locus"),
         ("DRB1*01:01", "not HLA-A"),
-        ("C*07:02;DROP", "';DROP'"),
+        ("C*07:02;DROP", "';'"),
         ("C" * 10_000, "longer than"),
         ("C*07:02\x00", "U+0000"),
         ("C\u220107:02", "U+2201"),
         ("C\uff0a07:02", "FULLWIDTH ASTERISK"),
         ("0702", "number alone"),
-        ("C0702", "no '*'"),
         ("C*07:02:01:01:01", "more than four"),
+        ("C*07:2", "one digit"),
+        ("C*7:02", "one digit"),
+        ("C*07:02\x1c", "U+001C"),
+        ("\x85C*07:02", "U+0085"),
+        ("\x0bC*07:02", "U+000B"),
     ],
 )
 def test_malformed_text_raises_allele_name_error_saying_what(text: str, part: str) -> None:
@@ -189,7 +193,7 @@ def test_any_text_gives_a_call_or_a_kirmatch_error(text: str) -> None:
     assert call.n_alleles >= 1
 
 
-@given(st.from_regex(r"(HLA-)?[ABCabc]\*[0-9]{1,4}(:[0-9]{1,4}){0,3}[NLSQCAnlsqca]?", fullmatch=True))
+@given(st.from_regex(r"(HLA-)?[ABCabc]\*[0-9]{2}(:[0-9]{2,4}){0,3}[NLSQCAnlsqca]?", fullmatch=True))
 def test_well_formed_names_are_known_or_unknown_never_other(text: str) -> None:
     try:
         call = classify(text)

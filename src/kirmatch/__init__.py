@@ -10,10 +10,26 @@ functions) load on first use.
 
 from __future__ import annotations
 
-from kirmatch._errors import AlleleNameError, KirmatchError, ReferenceTableError, UnknownAlleleError
+from kirmatch._errors import (
+    AlleleNameError,
+    KirmatchError,
+    MacTableError,
+    ReferenceTableError,
+    UnknownAlleleError,
+)
 from kirmatch.ligands import CallStatus, Ligand, LigandCall, classify
-from kirmatch.nomenclature import AlleleName, parse_allele_name
+from kirmatch.mac import MacTable, load_mac_table
+from kirmatch.nomenclature import (
+    AlleleName,
+    GLLocus,
+    GLString,
+    TypingKind,
+    parse_allele_name,
+    parse_designation,
+    parse_gl_string,
+)
 from kirmatch.reference import AlleleRecord, ReferenceInfo, reference_info, reference_table
+from kirmatch.typings import Typing, parse_typing
 
 __version__ = "0.1.0"
 
@@ -22,14 +38,24 @@ __all__ = [
     "AlleleNameError",
     "AlleleRecord",
     "CallStatus",
+    "GLLocus",
+    "GLString",
     "KirmatchError",
     "Ligand",
     "LigandCall",
+    "MacTable",
+    "MacTableError",
     "ReferenceInfo",
     "ReferenceTableError",
+    "Typing",
+    "TypingKind",
     "UnknownAlleleError",
     "classify",
+    "load_mac_table",
     "parse_allele_name",
+    "parse_designation",
+    "parse_gl_string",
+    "parse_typing",
     "reference_info",
     "reference_table",
     "__version__",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["KirmatchError", "AlleleNameError", "UnknownAlleleError", "ReferenceTableError"]
+__all__ = ["KirmatchError", "AlleleNameError", "UnknownAlleleError", "ReferenceTableError", "MacTableError"]
 
 _MAX_SHOWN = 60
 
@@ -54,3 +54,10 @@ class UnknownAlleleError(KirmatchError):
 
 class ReferenceTableError(KirmatchError):
     """The reference table (bundled or user-supplied) is missing, unreadable or malformed."""
+
+
+class MacTableError(KirmatchError):
+    """An NMDP multiple-allele code was given but no usable code table: none supplied, unreadable or malformed.
+
+    kirmatch does not bundle the code table (NMDP changes it daily); the message says how to supply one.
+    """

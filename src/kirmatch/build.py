@@ -467,6 +467,24 @@ def derive_history(
 # --------------------------------------------------------------------------------------------------- the table
 
 
+def _extended(name: str, current: set[str]) -> str:
+    """The current name of an April-2010 allele that IPD has since given more fields, or ''.
+
+    When a new allele splits an existing one by a further field, the existing allele keeps its name with ``:01``
+    appended (``A*01:02`` -> ``A*01:02:01`` -> ``A*01:02:01:01``; the suffix stays last: ``A*01:04N`` ->
+    ``A*01:04:01:01N``). Such extensions are not listed in Deleted_alleles.txt.
+    """
+    if not name:
+        return ""
+    suffix = name[-1] if name[-1].isalpha() else ""
+    base = name[: len(name) - len(suffix)]
+    for depth in (1, 2):
+        candidate = base + ":01" * depth + suffix
+        if candidate in current:
+            return candidate
+    return ""
+
+
 def derive_rows(directory: Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """The table rows and history rows of the release in ``directory`` (nothing written)."""
     alleles = read_allele_list(directory)
@@ -480,7 +498,7 @@ def derive_rows(directory: Path) -> tuple[list[dict[str, str]], list[dict[str, s
     renamed_to = {row["name"]: row["replacement"] for row in history}
     old_names: dict[str, list[str]] = defaultdict(list)
     for old, new in pairs_2009:
-        target = new if new in current else renamed_to.get(new, "")
+        target = new if new in current else renamed_to.get(new, "") or _extended(new, current)
         if target in current:
             old_names[target].append(old)
 

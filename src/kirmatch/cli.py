@@ -27,7 +27,7 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     records = []
     for name in args.names:
         try:
-            call = classify(name)
+            call = classify(name, mac_table=args.mac_file)
         except KirmatchError as exc:
             print(f"kirmatch classify: {type(exc).__name__}: {exc}", file=err)
             status = 1
@@ -101,7 +101,19 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("classify", help="the KIR ligand of each HLA designation")
-    p.add_argument("names", nargs="+", metavar="NAME", help="HLA-A, -B or -C designations, e.g. C*07:02")
+    p.add_argument(
+        "names",
+        nargs="+",
+        metavar="NAME",
+        help="HLA-A, -B or -C designations: C*07:02, Cw*0702, C*07:XX, C*07:01:01G, C*07:01P, Cw7, C*07:01/02, ...",
+    )
+    p.add_argument(
+        "--mac-file",
+        metavar="FILE",
+        default=None,
+        help="NMDP multiple-allele code list (code, expansion) for codes such as C*07:AB "
+        "(default: $KIRMATCH_MAC_FILE)",
+    )
     p.add_argument("--json", action="store_true", help="print the full results as JSON")
     p.add_argument("--explain", action="store_true", help="add a sentence per name saying why")
     p.set_defaults(run=_classify)

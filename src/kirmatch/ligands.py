@@ -37,8 +37,9 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict
 
-from kirmatch.nomenclature import parse_allele_name
-from kirmatch.reference import AlleleRecord, Resolution, get_reference
+from kirmatch.mac import MacTable, MacTableSpec
+from kirmatch.reference import AlleleRecord, Resolution
+from kirmatch.typings import mac_table_for, resolve_text
 
 __all__ = [
     "Ligand",
@@ -309,19 +310,20 @@ def summarize(query: str, resolution: Resolution, release: str) -> LigandCall:
 
 
 @functools.lru_cache(maxsize=65536)
-def _classify_text(text: str) -> LigandCall:
-    reference = get_reference()
-    name = parse_allele_name(text)
-    return summarize(text, reference.resolve(name), reference.info.release)
+def _classify_text(text: str, table: MacTable | None) -> LigandCall:
+    resolution, release = resolve_text(text, mac_table=table)
+    return summarize(text, resolution, release)
 
 
-def classify(name: str) -> LigandCall:
+def classify(name: str, *, mac_table: MacTableSpec = None) -> LigandCall:
     """Which KIR ligand the HLA-A, -B or -C designation ``name`` carries, as a :class:`LigandCall`.
 
-    Accepts IPD names of 1-4 fields with or without ``HLA-``, any case, surrounding blanks and an expression
-    suffix. Raises :class:`~kirmatch.AlleleNameError` for malformed text and
-    :class:`~kirmatch.UnknownAlleleError` (with the closest known names, or IPD's replacement for a deleted
-    allele) for a well-formed name absent from the release.
+    Accepts every single-locus form :func:`kirmatch.parse_typing` reads: IPD names of 1-4 fields with or
+    without ``HLA-``, any case, surrounding blanks and an expression suffix; pre-2010 names; XX and NMDP codes
+    (NMDP codes with ``mac_table=`` or ``$KIRMATCH_MAC_FILE``); G and P groups; serology; allele lists. The
+    call is summed over all the alleles the designation can mean. Raises :class:`~kirmatch.AlleleNameError`
+    for malformed text and :class:`~kirmatch.UnknownAlleleError` (with the closest known names, or IPD's
+    replacement for a deleted allele) for a well-formed designation absent from the release.
 
     >>> classify("C*07:02").ligand
     <Ligand.C1: 'C1'>
@@ -329,7 +331,8 @@ def classify(name: str) -> LigandCall:
     '80I'
     >>> classify("C*04:09N").status
     <CallStatus.NOT_EXPRESSED: 'not expressed'>
+    >>> classify("Cw*0702").normalized
+    'C*07:02'
     """
-    if not isinstance(name, str):
-        parse_allele_name(name)  # raises AlleleNameError naming the type
-    return _classify_text(name)
+    table = mac_table_for(name, mac_table)
+    return _classify_text(name, table)

@@ -6,6 +6,9 @@ another table built the same way (for a newer release); its ``.json`` provenance
 
 Look-ups return :class:`AlleleRecord` values, one per IPD allele, and never raise anything but
 :class:`~kirmatch.KirmatchError` subclasses for a name that is well formed but unknown.
+:meth:`Reference.resolve` turns any designation of :mod:`kirmatch.nomenclature` into a :class:`Resolution`,
+using the table's ``name_2009``, ``g_group``, ``p_group`` and serology columns and, for NMDP codes, a MAC table
+the user supplies (:mod:`kirmatch.mac`).
 """
 
 from __future__ import annotations
@@ -23,8 +26,21 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from kirmatch._errors import ReferenceTableError, UnknownAlleleError, quote
-from kirmatch.nomenclature import AlleleName
+from kirmatch._errors import KirmatchError, MacTableError, ReferenceTableError, UnknownAlleleError, quote
+from kirmatch.mac import MAC_ENV, MacTableSpec, mac_table_from
+from kirmatch.nomenclature import (
+    AlleleList,
+    AlleleName,
+    Designation,
+    GGroup,
+    MacCode,
+    OldAlleleName,
+    PGroup,
+    Serology,
+    TypingKind,
+    XXCode,
+    parse_allele_name,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -108,6 +124,7 @@ class Resolution:
     candidates: tuple[AlleleRecord, ...]
     excluded: tuple[AlleleRecord, ...]
     note: str = ""
+    kind: str = TypingKind.ALLELE.value
 
 
 class ReferenceInfo(BaseModel):
@@ -147,6 +164,7 @@ class Reference:
             key: tuple(value) for key, value in prefix.items()
         }
         self.history: dict[str, dict[str, str]] = {row["name"].upper(): row for row in history}
+        self._index = _Indexes(self.records, history)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickles as "the process-wide reference", so worker processes load their own copy once.
@@ -159,7 +177,39 @@ class Reference:
             raise self.unknown(name)
         return found
 
-    def resolve(self, name: AlleleName) -> Resolution:
+    def resolve(self, designation: Designation, *, mac_table: MacTableSpec = None) -> Resolution:
+        """The IPD alleles any single-locus designation (see :func:`~kirmatch.nomenclature.parse_designation`)
+        can mean, with the kind of designation and a note saying how it was read.
+
+        * Allele names: :meth:`resolve_name`. XX codes: as the 1-field name of their group.
+        * Pre-2010 names: :meth:`resolve_old`. Allele lists and NMDP codes: the union of their items, each read
+          by :meth:`resolve_name` (so a null the list names is a candidate). NMDP codes need a code table:
+          ``mac_table`` (a path, a ``{code: expansion}`` mapping or a :class:`~kirmatch.mac.MacTable`), else
+          ``$KIRMATCH_MAC_FILE``; without either a :class:`~kirmatch.MacTableError` says how to supply one.
+        * G and P groups: every allele IPD lists in the group (hla_nom_g.txt / hla_nom_p.txt), nulls included.
+        * Serology: :meth:`resolve_serology`.
+        """
+        if isinstance(designation, AlleleName):
+            return self.resolve_name(designation)
+        if isinstance(designation, OldAlleleName):
+            return self.resolve_old(designation)
+        if isinstance(designation, XXCode):
+            found = self.resolve_name(AlleleName(designation.locus, (designation.group,)))
+            note = f"XX: every allele of the group {designation.locus}*{designation.group}"
+            return _with(found, str(designation), TypingKind.XX_CODE, _join(note, found.note))
+        if isinstance(designation, AlleleList):
+            parts = [self.resolve(item) for item in designation.items]
+            notes = [f"{item}: {part.note}" for item, part in zip(designation.items, parts) if part.note]
+            return _union(str(designation), TypingKind.ALLELE_LIST, parts, "; ".join(notes))
+        if isinstance(designation, MacCode):
+            return self.resolve_mac(designation, mac_table)
+        if isinstance(designation, (GGroup, PGroup)):
+            return self.resolve_group(designation)
+        if isinstance(designation, Serology):
+            return self.resolve_serology(designation)
+        raise UnknownAlleleError(f"{quote(designation)} is not a designation kirmatch reads", input=designation)
+
+    def resolve_name(self, name: AlleleName) -> Resolution:
         """The IPD alleles a single allele name denotes, by the lab convention for expression suffixes.
 
         * A name with a suffix (``C*04:09N``) denotes the alleles under its fields, which must all carry that
@@ -199,6 +249,160 @@ class Reference:
             (),
             note=f"{why}IPD writes this with its expression suffix: {', '.join(spelled[:5])}",
         )
+
+    def resolve_old(self, old: OldAlleleName) -> Resolution:
+        """The current alleles a pre-2010 name denotes, from the ``name_2009`` column (Nomenclature_2009.txt).
+
+        1. A name IPD deleted (Deleted_alleles.txt) raises :class:`UnknownAlleleError` with IPD's account.
+        2. A name whose April-2010 form IPD has renamed or deleted since raises the same way. The April-2010
+           form is found in the history by dropping its colons, and only where every field has two digits, so
+           the link is exact and never a guess.
+        3. Otherwise the name stands for every current allele whose pre-2010 name starts with its digits (a
+           4-digit name is a protein, a 6-digit name a synonymous variant). Each such allele contributes its
+           current fields at the same depth, and the result is every allele under those current prefixes, by
+           the convention of :meth:`resolve_name` (so alleles named after 2010 are included). When the digits
+           lead to more than one current prefix (IPD renamed an allele to another protein since), all of them
+           are kept and the note says so.
+        4. A 5-digit name (``A*03012``) that is not in Nomenclature_2009 is read as the 1990s form, whose fifth
+           digit was the synonymous variant (``A*030102``), and the note says so; this is the one reading WHO
+           nomenclature allowed for a 5-digit name, and it is then looked up like any other.
+        """
+        index = self._index
+        text = str(old)
+        if text.upper() in self.history:
+            raise self.unknown(text)
+        renamed = index.renamed_since_2010.get((old.locus, old.digits, old.suffix))
+        if renamed is not None:
+            error = self.unknown(renamed)
+            raise UnknownAlleleError(
+                f"{quote(text)} is the pre-2010 name of {renamed}; {error}",
+                input=text,
+                replacement=error.replacement,
+                suggestions=error.suggestions,
+            )
+        digits, how = old.digits, ""
+        if (old.locus, digits) not in index.old_prefix and len(digits) == 5:
+            digits = digits[:4] + "0" + digits[4]
+            padded = OldAlleleName(old.locus, digits, old.suffix)
+            if str(padded).upper() in self.history:
+                raise self.unknown(str(padded))
+            how = f"1990s 5-digit name, {padded} in Nomenclature_2009"
+        holders = index.old_prefix.get((old.locus, digits))
+        if holders is None:
+            raise UnknownAlleleError(
+                f"{quote(text)} is well formed but not a pre-2010 name (Nomenclature_2009.txt) of an allele of "
+                f"IPD-IMGT/HLA {self.info.release}",
+                input=text,
+            )
+        depth = len(digits) // 2
+        prefixes = tuple(dict.fromkeys(r.fields[:depth] for r in holders))
+        parts = [self.resolve_name(AlleleName(old.locus, p, old.suffix)) for p in prefixes]
+        current = "/".join(f"{old.locus}*{':'.join(p)}{old.suffix}" for p in prefixes)
+        note = f"pre-2010 name {text}" + (f" ({how})" if how else "") + f" = {current}"
+        if len(prefixes) > 1:
+            note += "; ambiguous: alleles it covered before 2010 now carry these different names (IPD renamed "
+            note += "some since), all are kept"
+        notes = [note] + [part.note for part in parts if part.note]
+        return _union(current, TypingKind.OLD_NAME, parts, "; ".join(notes))
+
+    def resolve_group(self, group: GGroup | PGroup) -> Resolution:
+        """Every allele IPD lists in the G or P group, non-expressed ones included (the group names them)."""
+        text = str(group)
+        if isinstance(group, GGroup):
+            members, kind, what = self._index.g_groups.get(text), TypingKind.G_GROUP, "G group (hla_nom_g.txt)"
+        else:
+            members, kind, what = self._index.p_groups.get(text), TypingKind.P_GROUP, "P group (hla_nom_p.txt)"
+        if members is None:
+            raise UnknownAlleleError(
+                f"{quote(text)} is well formed but not a {what} of IPD-IMGT/HLA {self.info.release}", input=text
+            )
+        nulls = sum(1 for r in members if not r.expressed)
+        note = f"{what} of {len(members)} alleles" + (f", {nulls} of them not expressed" if nulls else "")
+        return Resolution(text, members, (), note=note, kind=kind.value)
+
+    def resolve_serology(self, antigen: Serology) -> Resolution:
+        """The alleles a serologic antigen covers, by rel_dna_ser.txt and rel_ser_ser.txt.
+
+        * An antigen covers every allele assigned to it, to one of its splits (``B5``: ``B51``, ``B52``) or to
+          one of its associated antigens (``B51``: ``B5102``), at any depth, counting the antigens rel_dna_ser
+          lists as possible or as expert-assigned exceptions too (``A26`` covers A*66:01, which some sera type
+          as A26): a serologic typing may mean any of them. Alleles without an assignment are not covered. Non-expressed alleles are set aside as ``excluded``, as for a name without suffix.
+        * ``Bw4`` / ``Bw6`` given alone: the expressed HLA-B alleles whose sequence carries that epitope in the
+          reference table (the public epitope is what was typed; which antigen carries it is unknown).
+        """
+        text = str(antigen)
+        if antigen.public:
+            members = self._index.public.get(text, ())
+            note = f"{text} alone: the expressed HLA-B alleles carrying the {text} epitope by sequence"
+            return Resolution(text, members, (), note=note, kind=TypingKind.SEROLOGY.value)
+        covered = self._index.serology.get(text)
+        if covered is None:
+            raise UnknownAlleleError(
+                f"{quote(text)}: no allele of IPD-IMGT/HLA {self.info.release} is assigned to the serologic "
+                "antigen (rel_dna_ser.txt)",
+                input=text,
+            )
+        expressed = tuple(r for r in covered if r.expressed)
+        excluded = tuple(r for r in covered if not r.expressed)
+        note = (
+            f"serologic {text}: the {len(covered)} alleles rel_dna_ser.txt assigns to it or its splits; "
+            "alleles without a serologic assignment are not included"
+        )
+        return Resolution(text, expressed or covered, excluded if expressed else (), note, TypingKind.SEROLOGY.value)
+
+    def resolve_mac(self, code: MacCode, mac_table: MacTableSpec = None) -> Resolution:
+        """An NMDP code: the union of the alleles its expansion names, each read by :meth:`resolve_name`.
+
+        Expansion items without ``:`` are second fields under the typed group (``01/02``); items with ``:`` are
+        full fields (``08:01/08:19N``), with or without the locus. Items the release does not know (the code table
+        may be newer) are left out and listed in the note; if none is known, :class:`UnknownAlleleError`.
+        """
+        text = str(code)
+        table = mac_table_from(mac_table)
+        if table is None:
+            raise MacTableError(
+                f"{quote(text)} is an NMDP multiple-allele code, and no code table was supplied: kirmatch does not "
+                "bundle it (NMDP updates it daily). Download it from NMDP (the two-column code list, e.g. "
+                "numer.v3.txt) and pass mac_table='path/to/file' (or a {code: expansion} mapping), set the "
+                f"environment variable {MAC_ENV}, or use --mac-file on the command line",
+                input=text,
+            )
+        expansion = table.codes.get(code.code)
+        if expansion is None:
+            raise UnknownAlleleError(
+                f"{quote(text)}: code {code.code} is not in the MAC table {table.source}", input=text
+            )
+        names = []
+        for item in expansion.split("/"):
+            item = item.strip()
+            spelled = item if "*" in item else f"{code.locus}*{item if ':' in item else code.group + ':' + item}"
+            try:
+                name = parse_allele_name(spelled)
+            except KirmatchError as exc:
+                raise MacTableError(
+                    f"{quote(text)}: item {quote(item)} of code {code.code} in {table.source} is malformed: {exc}",
+                    input=text,
+                ) from None
+            if name.locus != code.locus:
+                raise MacTableError(
+                    f"{quote(text)}: item {quote(item)} of code {code.code} is not of locus {code.locus}", input=text
+                )
+            names.append(name)
+        parts, missing = [], []
+        for name in dict.fromkeys(names):
+            try:
+                parts.append(self.resolve_name(name))
+            except UnknownAlleleError:
+                missing.append(str(name))
+        if not parts:
+            raise UnknownAlleleError(
+                f"{quote(text)} expands to {expansion}, none of which is in IPD-IMGT/HLA {self.info.release}",
+                input=text,
+            )
+        note = f"NMDP code {code.code} = {'/'.join(map(str, dict.fromkeys(names)))} ({table.source})"
+        if missing:
+            note += f"; not in IPD-IMGT/HLA {self.info.release}, left out: {', '.join(missing)}"
+        return _union(text, TypingKind.MAC_CODE, parts, note)
 
     def unknown(self, name: AlleleName | str) -> UnknownAlleleError:
         """The error for a well-formed name absent from the release, with IPD's history or the closest names."""
@@ -241,6 +445,73 @@ class Reference:
             target = 0
         ranked = sorted(level, key=lambda f: (abs(int(f[-1]) - target), int(f[-1])))
         return tuple(f"{name.locus}*{':'.join(f)}" for f in ranked[:n])
+
+
+def _join(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
+def _with(found: Resolution, normalized: str, kind: TypingKind, note: str) -> Resolution:
+    return Resolution(normalized, found.candidates, found.excluded, note, kind.value)
+
+
+def _union(normalized: str, kind: TypingKind, parts: list[Resolution], note: str = "") -> Resolution:
+    """Candidates of several resolutions, in order, each once; excluded ones that no part names as candidate."""
+    candidates = tuple(dict.fromkeys(r for part in parts for r in part.candidates))
+    chosen = set(candidates)
+    excluded = tuple(dict.fromkeys(r for part in parts for r in part.excluded if r not in chosen))
+    return Resolution(normalized, candidates, excluded, note, kind.value)
+
+
+def _old_name_parts(text: str) -> tuple[str, str, str]:
+    """``'Cw*07020101'`` -> ``('C', '07020101', '')`` as written in the table's ``name_2009`` column."""
+    locus, _, rest = text.partition("*")
+    suffix = rest[-1] if rest[-1:].isalpha() else ""
+    return ("C" if locus == "Cw" else locus), rest[: len(rest) - len(suffix)], suffix
+
+
+class _Indexes:
+    """Look-up tables over the records for the designation kinds other than current names (built once)."""
+
+    def __init__(self, records: tuple[AlleleRecord, ...], history: list[dict[str, str]]):
+        old_prefix: dict[tuple[str, str], list[AlleleRecord]] = {}
+        g_groups: dict[str, list[AlleleRecord]] = {}
+        p_groups: dict[str, list[AlleleRecord]] = {}
+        parent: dict[str, str] = {}
+        for record in records:
+            for old in record.name_2009:
+                locus, digits, _ = _old_name_parts(old)
+                for k in range(4, len(digits) + 1, 2):
+                    old_prefix.setdefault((locus, digits[:k]), []).append(record)
+                if len(digits) % 2:
+                    old_prefix.setdefault((locus, digits), []).append(record)
+            if record.g_group:
+                g_groups.setdefault(record.g_group, []).append(record)
+            if record.p_group:
+                p_groups.setdefault(record.p_group, []).append(record)
+        serology: dict[str, list[AlleleRecord]] = {}
+        public: dict[str, list[AlleleRecord]] = {"Bw4": [], "Bw6": []}
+        for record in records:
+            # serology_broad already holds every broader antigen (the build follows rel_ser_ser to the top)
+            covers = dict.fromkeys(record.serology + record.serology_other + record.serology_broad)
+            for antigen in covers:
+                serology.setdefault(antigen, []).append(record)
+            if record.locus == "B" and record.expressed and record.classified and record.epitope in public:
+                public[record.epitope].append(record)
+        renamed: dict[tuple[str, str, str], str] = {}
+        for row in history:
+            name = row["name"]
+            locus, _, rest = name.partition("*")
+            suffix = rest[-1] if rest[-1:].isalpha() else ""
+            fields = rest[: len(rest) - len(suffix)].split(":")
+            if len(fields) > 1 and all(len(f) == 2 and f.isdigit() for f in fields):
+                renamed[(locus, "".join(fields), suffix)] = name
+        self.old_prefix = {key: tuple(dict.fromkeys(value)) for key, value in old_prefix.items()}
+        self.g_groups = {key: tuple(value) for key, value in g_groups.items()}
+        self.p_groups = {key: tuple(value) for key, value in p_groups.items()}
+        self.serology = {key: tuple(value) for key, value in serology.items()}
+        self.public = {key: tuple(value) for key, value in public.items()}
+        self.renamed_since_2010 = renamed
 
 
 def _bundled_table() -> Path:

@@ -1,0 +1,137 @@
+"""NMDP multiple-allele code (MAC) tables, supplied by the user: reading them, and finding the one in use.
+
+kirmatch does not bundle the MAC table: NMDP publishes a new one every day. A table is given explicitly (a path,
+a ``{code: expansion}`` mapping or a :class:`MacTable`) or by the environment variable ``KIRMATCH_MAC_FILE``.
+
+File format (NMDP's published code lists, e.g. ``numer.v3.txt`` / ``alpha.v3.txt``): one code per line, two
+blank-separated columns, the code and its ``/``-joined expansion, either short (``AB  01/02``: second fields under
+the typed group) or full (``AFKGT  08:01/08:19N/08:109``); an optional leading ``*`` column is ignored, and so is
+any line that does not look like a code line (headers, dates). Reading is by file: one parse per path, size and
+modification time.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Union
+
+from kirmatch._errors import MacTableError, quote
+
+__all__ = ["MAC_ENV", "MacTable", "MacTableSpec", "load_mac_table", "mac_table_from"]
+
+MAC_ENV = "KIRMATCH_MAC_FILE"
+"""Environment variable naming the MAC file to use when no table is passed explicitly."""
+
+_CODE_MAX = 6
+_EXPANSION_CHARS = frozenset("0123456789:/*ABCNLSQG")
+
+
+@dataclass(frozen=True, eq=False)
+class MacTable:
+    """A MAC table: ``codes`` maps each code (``"AB"``) to its expansion text (``"01/02"``).
+
+    Equal and hashed by the SHA-256 of its content, so it can key caches. Treat ``codes`` as read-only.
+    """
+
+    source: str
+    digest: str
+    codes: dict[str, str]
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MacTable) and other.digest == self.digest
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, str], source: str = "a mapping") -> MacTable:
+        """A table from ``{code: expansion}``; codes are upper-cased, entries are checked like file lines."""
+        codes: dict[str, str] = {}
+        for code, expansion in mapping.items():
+            if not isinstance(code, str) or not isinstance(expansion, str) or not _code_line(code, expansion):
+                raise MacTableError(
+                    f"MAC table entry {quote(code)}: {quote(expansion)} is not a code (2-{_CODE_MAX} letters) "
+                    "with a '/'-joined allele list",
+                    input=code,
+                )
+            codes[code.upper()] = expansion.strip().upper()
+        digest = hashlib.sha256(repr(sorted(codes.items())).encode()).hexdigest()
+        return cls(source, digest, codes)
+
+
+def _code_line(code: str, expansion: str) -> bool:
+    code = code.upper()
+    expansion = expansion.strip().upper()
+    return (
+        2 <= len(code) <= _CODE_MAX
+        and code.isascii()
+        and code.isalpha()
+        and bool(expansion)
+        and all(ch in _EXPANSION_CHARS for ch in expansion)
+        and any(ch.isdigit() for ch in expansion)
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str, mtime_ns: int, size: int) -> MacTable:
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MacTableError(f"MAC file {path!r} is not UTF-8 text: {exc}", input=path) from None
+    codes: dict[str, str] = {}
+    for line in text.splitlines():
+        tokens = line.replace(",", " ").replace(";", " ").split()
+        if tokens[:1] == ["*"]:
+            tokens = tokens[1:]
+        if len(tokens) == 2 and _code_line(*tokens):
+            codes[tokens[0].upper()] = tokens[1].upper()
+    if not codes:
+        raise MacTableError(
+            f"MAC file {path!r} has no code lines; expected two columns per line: code and allele list "
+            "(e.g. 'AB  01/02')",
+            input=path,
+        )
+    return MacTable(path, hashlib.sha256(raw).hexdigest(), codes)
+
+
+def load_mac_table(path: str | os.PathLike[str]) -> MacTable:
+    """Read a MAC file (see the module docstring); re-read only when the file changes."""
+    name = os.fspath(path)
+    try:
+        stat = os.stat(name)
+    except (OSError, ValueError) as exc:
+        raise MacTableError(f"MAC file {quote(name)} cannot be read: {exc}", input=name) from None
+    try:
+        return _load(str(Path(name).resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError as exc:
+        raise MacTableError(f"MAC file {quote(name)} cannot be read: {exc}", input=name) from None
+
+
+MacTableSpec = Union[MacTable, str, "os.PathLike[str]", Mapping[str, str], None]
+"""What a ``mac_table=`` argument accepts: a table, a path to a MAC file, a ``{code: expansion}`` mapping, None."""
+
+
+def mac_table_from(spec: MacTableSpec) -> MacTable | None:
+    """The table ``spec`` names; for None, the file named by ``$KIRMATCH_MAC_FILE``, else None."""
+    if spec is None:
+        env = os.environ.get(MAC_ENV, "").strip()
+        return load_mac_table(env) if env else None
+    if isinstance(spec, MacTable):
+        return spec
+    if isinstance(spec, (str, os.PathLike)):
+        return load_mac_table(spec)
+    if isinstance(spec, Mapping):
+        return MacTable.from_mapping(spec)
+    raise MacTableError(
+        f"mac_table must be a path, a {{code: expansion}} mapping or a MacTable, not {type(spec).__name__}",
+        input=spec,
+    )

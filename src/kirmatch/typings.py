@@ -1,0 +1,100 @@
+"""A cell of a lab report read into the IPD-IMGT/HLA alleles it can mean: :func:`parse_typing` and :class:`Typing`.
+
+This is the single entry point from typing text to candidate alleles; :func:`kirmatch.classify` reads its text
+through :func:`resolve_text` too. The grammar lives in :mod:`kirmatch.nomenclature`, the look-ups in
+:mod:`kirmatch.reference`, NMDP code tables in :mod:`kirmatch.mac`.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from pydantic import BaseModel, ConfigDict
+
+from kirmatch.mac import MacTable, MacTableSpec, mac_table_from
+from kirmatch.nomenclature import TypingKind, parse_designation
+from kirmatch.reference import Resolution, get_reference
+
+__all__ = ["Typing", "parse_typing", "resolve_text", "mac_table_for"]
+
+
+class Typing(BaseModel):
+    """What one designation means: its kind, its normalized form and every IPD allele it can be.
+
+    ``candidates`` are IPD allele names; non-expressed alleles stay among them when the designation names them
+    (a null in an allele list, NMDP code or G group), so that "no ligand" shows as a possibility. ``excluded``
+    holds non-expressed alleles that merely share the fields of a name written without a suffix (``C*07:02``
+    does not mean ``C*07:02:01:17N``), listed for the record.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    original: str
+    normalized: str
+    kind: TypingKind
+    locus: str
+    candidates: tuple[str, ...]
+    excluded: tuple[str, ...]
+    n_candidates: int
+    note: str
+    release: str
+
+    def __str__(self) -> str:
+        shown = ", ".join(self.candidates[:5]) + (", ..." if self.n_candidates > 5 else "")
+        note = f"; {self.note}" if self.note else ""
+        return f"{self.normalized} ({self.kind.value}): {self.n_candidates} alleles ({shown}){note}"
+
+
+def mac_table_for(text: str, mac_table: MacTableSpec) -> MacTable | None:
+    """The MAC table the text needs: only an NMDP code reads one (and finds it missing, with advice, later)."""
+    if parse_designation(text).kind is TypingKind.MAC_CODE:
+        return mac_table_from(mac_table)
+    return None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _resolve(text: str, table: MacTable | None) -> Resolution:
+    return get_reference().resolve(parse_designation(text), mac_table=table)
+
+
+def resolve_text(text: str, *, mac_table: MacTableSpec = None) -> tuple[Resolution, str]:
+    """The :class:`~kirmatch.reference.Resolution` of one designation and the release it was made against."""
+    resolution = _resolve(text, mac_table_for(text, mac_table))
+    return resolution, get_reference().info.release
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _typing(text: str, table: MacTable | None) -> Typing:
+    resolution = _resolve(text, table)
+    loci = {r.locus for r in resolution.candidates}
+    return Typing(
+        original=text,
+        normalized=resolution.normalized,
+        kind=TypingKind(resolution.kind),
+        locus=loci.pop() if len(loci) == 1 else parse_designation(text).locus,
+        candidates=tuple(r.allele for r in resolution.candidates),
+        excluded=tuple(r.allele for r in resolution.excluded),
+        n_candidates=len(resolution.candidates),
+        note=resolution.note,
+        release=get_reference().info.release,
+    )
+
+
+def parse_typing(text: str, *, mac_table: MacTableSpec = None) -> Typing:
+    """Read one HLA-A, -B or -C designation as labs write it into a :class:`Typing`.
+
+    Accepted (see :func:`~kirmatch.nomenclature.parse_designation` for the grammar and
+    :meth:`~kirmatch.reference.Reference.resolve` for what each kind covers): current names of 1-4 fields with
+    or without ``HLA-``, any case, blanks around, expression suffix; pre-2010 names (``C*0702``, ``Cw*0702``,
+    ``A*03012``) through Nomenclature_2009; ``XX`` codes; NMDP codes with a MAC table (``mac_table=`` a path or
+    a ``{code: expansion}`` mapping, or ``$KIRMATCH_MAC_FILE``); G and P groups; serology (``Cw7``, ``B5``,
+    ``Bw4``); allele lists (``C*07:01/02``).
+
+    Raises :class:`~kirmatch.AlleleNameError` for malformed text, :class:`~kirmatch.UnknownAlleleError` for a
+    well-formed designation the release does not know (with IPD's account of deleted and renamed alleles) and
+    :class:`~kirmatch.MacTableError` for an NMDP code without a usable code table. Results are cached.
+
+    >>> parse_typing("Cw*0702").normalized
+    'C*07:02'
+    """
+    return _typing(text, mac_table_for(text, mac_table))
