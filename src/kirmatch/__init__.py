@@ -10,9 +10,36 @@ functions) load on first use.
 
 from __future__ import annotations
 
-from kirmatch._errors import AlleleNameError, KirmatchError, ReferenceTableError, UnknownAlleleError
+from kirmatch._errors import (
+    AlleleNameError,
+    GenotypeError,
+    KirmatchError,
+    KirTypingError,
+    ProtocolValueError,
+    ReferenceTableError,
+    UnknownAlleleError,
+)
+from kirmatch.genotype import Genotype
+from kirmatch.kir import (
+    BContentGroup,
+    InhibitoryKirPair,
+    InhibitoryKirScore,
+    KirBContent,
+    KirGenotype,
+    inhibitory_kir_score,
+    kir_b_content,
+)
 from kirmatch.ligands import CallStatus, Ligand, LigandCall, classify
+from kirmatch.mismatch import AlloreactiveSubset, KirLigandMismatch, LigandComparison, MatchModel, kir_ligand_mismatch
 from kirmatch.nomenclature import AlleleName, parse_allele_name
+from kirmatch.presence import Presence, consensus, kleene_and, kleene_not, kleene_or
+from kirmatch.profile import PROTOCOL_LIGANDS, Bw4Policy, KirLigand, LigandEvidence, LigandProfile, ligand_profile
+from kirmatch.protocol import (
+    NK_PURIFICATION_THRESHOLD_PER_KG,
+    alloreactive_nk_dose_per_kg,
+    nk_dose_per_kg,
+    reaches_purification_threshold,
+)
 from kirmatch.reference import AlleleRecord, ReferenceInfo, reference_info, reference_table
 
 __version__ = "0.1.0"
@@ -21,15 +48,46 @@ __all__ = [
     "AlleleName",
     "AlleleNameError",
     "AlleleRecord",
+    "AlloreactiveSubset",
+    "BContentGroup",
+    "Bw4Policy",
     "CallStatus",
+    "Genotype",
+    "GenotypeError",
+    "InhibitoryKirPair",
+    "InhibitoryKirScore",
+    "KirBContent",
+    "KirGenotype",
+    "KirLigand",
+    "KirLigandMismatch",
+    "KirTypingError",
     "KirmatchError",
     "Ligand",
     "LigandCall",
+    "LigandComparison",
+    "LigandEvidence",
+    "LigandProfile",
+    "MatchModel",
+    "NK_PURIFICATION_THRESHOLD_PER_KG",
+    "PROTOCOL_LIGANDS",
+    "Presence",
+    "ProtocolValueError",
     "ReferenceInfo",
     "ReferenceTableError",
     "UnknownAlleleError",
+    "alloreactive_nk_dose_per_kg",
     "classify",
+    "consensus",
+    "inhibitory_kir_score",
+    "kir_b_content",
+    "kir_ligand_mismatch",
+    "kleene_and",
+    "kleene_not",
+    "kleene_or",
+    "ligand_profile",
+    "nk_dose_per_kg",
     "parse_allele_name",
+    "reaches_purification_threshold",
     "reference_info",
     "reference_table",
     "__version__",
