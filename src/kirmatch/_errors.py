@@ -79,14 +79,15 @@ class ProtocolValueError(KirmatchError):
     or an option names no known policy or model."""
 
 
-def with_context(exc: KirmatchError, context: str) -> KirmatchError:
+def with_context(exc: KirmatchError, context: str, sep: str = ": ") -> KirmatchError:
     """A copy of ``exc`` (same class, same attributes) whose message starts with ``context``.
 
     Used to say which part of a larger input a designation error comes from
     (``"donor HLA-C allele 2: 'C*99:99' is well formed but ..."``) without losing the error's class.
+    ``sep`` goes between the context and the original message.
     """
     import copy
 
     new = copy.copy(exc)
-    new.args = (f"{context}: {exc}",) + tuple(exc.args[1:])
+    new.args = (f"{context}{sep}{exc}",) + tuple(exc.args[1:])
     return new

@@ -95,6 +95,11 @@ def _pair(values: Sequence[object], locus: str, label: str) -> Pair:
 
 
 def _is_sequence(value: object) -> bool:
+    kind = type(value)
+    if kind is tuple or kind is list:
+        return True
+    if kind is str or value is None:
+        return False
     return isinstance(value, Sequence) and not isinstance(value, str | bytes)
 
 
@@ -156,7 +161,12 @@ class Genotype(BaseModel):
             raise GenotypeError(
                 f"unknown loci {', '.join(map(quote, unknown))}; a Genotype has a, b and c", input=tuple(unknown)
             )
-        super().__init__(a=_locus(a, "A"), b=_locus(b, "B"), c=_locus(c, "C"))
+        # The values are canonical by construction: fill the frozen instance without validating them again.
+        values = {"a": _locus(a, "A"), "b": _locus(b, "B"), "c": _locus(c, "C")}
+        object.__setattr__(self, "__dict__", values)
+        object.__setattr__(self, "__pydantic_fields_set__", set(values))
+        object.__setattr__(self, "__pydantic_extra__", None)
+        object.__setattr__(self, "__pydantic_private__", None)
 
     @model_validator(mode="before")
     @classmethod

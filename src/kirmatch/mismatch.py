@@ -26,6 +26,7 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict
 
+from kirmatch._frozen import trusted
 from kirmatch._errors import KirmatchError, KirTypingError, ProtocolValueError, quote, with_context
 from kirmatch.genotype import Genotype
 from kirmatch.kir import RECEPTOR_FOR, KirGenotype
@@ -279,7 +280,12 @@ def _genotype(value: object, side: str) -> Genotype:
     try:
         return Genotype.coerce(value)
     except KirmatchError as exc:
-        raise with_context(exc, side) from exc
+        raise side_context(exc, side) from exc
+
+
+def side_context(exc: KirmatchError, side: str) -> KirmatchError:
+    """``exc`` with ``side`` ("donor", "recipient") in front: ``donor HLA-C allele 2: ...``, ``donor: ...``."""
+    return with_context(exc, side, " " if str(exc).startswith("HLA-") else ": ")
 
 
 def kir_ligand_mismatch(
@@ -341,9 +347,11 @@ def _compare(d: LigandProfile, r: LigandProfile, model: MatchModel, donor_kir: K
             gvh_any = gvh_any | gvh
             hvg_any = hvg_any | hvg
             if gvh is not _A:
-                subsets.append(AlloreactiveSubset.model_construct(receptor=receptor, ligand=ligand, presence=gvh))
+                subsets.append(trusted(AlloreactiveSubset, receptor=receptor, ligand=ligand, presence=gvh))
         rows.append(
-            LigandComparison.model_construct(
+            trusted(
+                LigandComparison,
+                
                 ligand=ligand,
                 protocol=protocol,
                 receptor=receptor,
@@ -358,7 +366,9 @@ def _compare(d: LigandProfile, r: LigandProfile, model: MatchModel, donor_kir: K
                 recipient_possible=re_.possible_from,
             )
         )
-    return KirLigandMismatch.model_construct(
+    return trusted(
+        KirLigandMismatch,
+        
         model=model,
         bw4_policy=d.bw4_policy,
         b_locus_c1=d.b_locus_c1,

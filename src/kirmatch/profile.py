@@ -31,6 +31,7 @@ from enum import Enum
 from pydantic import BaseModel, ConfigDict
 
 from kirmatch._errors import KirmatchError, ProtocolValueError, quote
+from kirmatch._frozen import trusted
 from kirmatch.genotype import Genotype
 from kirmatch.ligands import (
     BW4_WEAK_FUNCTIONAL_GROUPS,
@@ -291,7 +292,9 @@ def _profile(genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool) -> LigandP
                     else:
                         maybe[i].setdefault(label)
     evidence = tuple(
-        LigandEvidence.model_construct(
+        trusted(
+            LigandEvidence,
+            
             ligand=ligand,
             presence=presence[i],
             alleles=tuple(certain[i]) if presence[i] is _P else (),
@@ -299,7 +302,9 @@ def _profile(genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool) -> LigandP
         )
         for i, ligand in enumerate(_ORDER)
     )
-    return LigandProfile.model_construct(
+    return trusted(
+        LigandProfile,
+        
         genotype=genotype,
         ligands=evidence,
         bw4_policy=policy,
