@@ -305,8 +305,8 @@ def kir_ligand_mismatch(
     See the module docstring for the decision logic.
 
     >>> m = kir_ligand_mismatch({"C": ("C*07:02", "C*04:01")}, {"C": ("C*07:02", "C*03:04")})
-    >>> m.gvh("C2").value, m.gvh_incompatible.value
-    ('present', 'possible')
+    >>> m.gvh("C2").value, m.gvh("Bw4").value, m.gvh_incompatible.value  # HLA-A and -B untyped: Bw4 unknown
+    ('present', 'possible', 'present')
     """
     chosen = MatchModel.coerce(model)
     policy = Bw4Policy.coerce(bw4_policy)
