@@ -7,7 +7,7 @@ import pickle
 from dataclasses import dataclass
 
 import pytest
-from _strategies import designation, respell
+from _genotype_strategies import designation, respell
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -8,7 +8,7 @@ import json
 import pickle
 
 import pytest
-from _strategies import NULLS, concrete_and_coarse, designation, genotypes, kir_genotypes, respell
+from _genotype_strategies import NULLS, concrete_and_coarse, designation, genotypes, kir_genotypes, respell
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from _strategies import genotypes, kir_genotypes
+from _genotype_strategies import genotypes, kir_genotypes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
