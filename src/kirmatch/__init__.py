@@ -12,13 +12,27 @@ from __future__ import annotations
 
 from kirmatch._errors import (
     AlleleNameError,
+    GenotypeError,
     KirmatchError,
+    KirTypingError,
     MacTableError,
+    ProtocolValueError,
     ReferenceTableError,
     UnknownAlleleError,
 )
+from kirmatch.genotype import Genotype
+from kirmatch.kir import (
+    BContentGroup,
+    InhibitoryKirPair,
+    InhibitoryKirScore,
+    KirBContent,
+    KirGenotype,
+    inhibitory_kir_score,
+    kir_b_content,
+)
 from kirmatch.ligands import CallStatus, Ligand, LigandCall, classify
 from kirmatch.mac import MacTable, load_mac_table
+from kirmatch.mismatch import AlloreactiveSubset, KirLigandMismatch, LigandComparison, MatchModel, kir_ligand_mismatch
 from kirmatch.nomenclature import (
     AlleleName,
     GLLocus,
@@ -27,6 +41,14 @@ from kirmatch.nomenclature import (
     parse_allele_name,
     parse_designation,
     parse_gl_string,
+)
+from kirmatch.presence import Presence, consensus, kleene_and, kleene_not, kleene_or
+from kirmatch.profile import PROTOCOL_LIGANDS, Bw4Policy, KirLigand, LigandEvidence, LigandProfile, ligand_profile
+from kirmatch.protocol import (
+    NK_PURIFICATION_THRESHOLD_PER_KG,
+    alloreactive_nk_dose_per_kg,
+    nk_dose_per_kg,
+    reaches_purification_threshold,
 )
 from kirmatch.reference import AlleleRecord, ReferenceInfo, reference_info, reference_table
 from kirmatch.typings import Typing, parse_typing
@@ -37,26 +59,57 @@ __all__ = [
     "AlleleName",
     "AlleleNameError",
     "AlleleRecord",
+    "alloreactive_nk_dose_per_kg",
+    "AlloreactiveSubset",
+    "BContentGroup",
+    "Bw4Policy",
     "CallStatus",
+    "classify",
+    "consensus",
+    "Genotype",
+    "GenotypeError",
     "GLLocus",
     "GLString",
+    "inhibitory_kir_score",
+    "InhibitoryKirPair",
+    "InhibitoryKirScore",
+    "kir_b_content",
+    "kir_ligand_mismatch",
+    "KirBContent",
+    "KirGenotype",
+    "KirLigand",
+    "KirLigandMismatch",
     "KirmatchError",
+    "KirTypingError",
+    "kleene_and",
+    "kleene_not",
+    "kleene_or",
     "Ligand",
+    "ligand_profile",
     "LigandCall",
+    "LigandComparison",
+    "LigandEvidence",
+    "LigandProfile",
+    "load_mac_table",
     "MacTable",
     "MacTableError",
+    "MatchModel",
+    "nk_dose_per_kg",
+    "NK_PURIFICATION_THRESHOLD_PER_KG",
+    "parse_allele_name",
+    "parse_designation",
+    "parse_gl_string",
+    "parse_typing",
+    "Presence",
+    "PROTOCOL_LIGANDS",
+    "ProtocolValueError",
+    "reaches_purification_threshold",
+    "reference_info",
+    "reference_table",
     "ReferenceInfo",
     "ReferenceTableError",
     "Typing",
     "TypingKind",
     "UnknownAlleleError",
-    "classify",
-    "load_mac_table",
-    "parse_allele_name",
-    "parse_designation",
-    "parse_gl_string",
-    "parse_typing",
-    "reference_info",
-    "reference_table",
     "__version__",
 ]

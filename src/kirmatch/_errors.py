@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["KirmatchError", "AlleleNameError", "UnknownAlleleError", "ReferenceTableError", "MacTableError"]
+__all__ = [
+    "KirmatchError",
+    "AlleleNameError",
+    "UnknownAlleleError",
+    "ReferenceTableError",
+    "MacTableError",
+    "GenotypeError",
+    "KirTypingError",
+    "ProtocolValueError",
+    "with_context",
+]
 
 _MAX_SHOWN = 60
 
@@ -61,3 +71,31 @@ class MacTableError(KirmatchError):
 
     kirmatch does not bundle the code table (NMDP changes it daily); the message says how to supply one.
     """
+
+
+class GenotypeError(KirmatchError):
+    """An HLA genotype is malformed as a whole: a designation in the wrong locus slot, too many alleles for a
+    locus, an unknown column or key, or a typing form this version cannot read."""
+
+
+class KirTypingError(KirmatchError):
+    """KIR typing is missing where a matching model needs it, or is malformed (unknown gene, motif or value)."""
+
+
+class ProtocolValueError(KirmatchError):
+    """A protocol quantity (weight, cell count, fraction, option) is not a finite number in its allowed range,
+    or an option names no known policy or model."""
+
+
+def with_context(exc: KirmatchError, context: str, sep: str = ": ") -> KirmatchError:
+    """A copy of ``exc`` (same class, same attributes) whose message starts with ``context``.
+
+    Used to say which part of a larger input a designation error comes from
+    (``"donor HLA-C allele 2: 'C*99:99' is well formed but ..."``) without losing the error's class.
+    ``sep`` goes between the context and the original message.
+    """
+    import copy
+
+    new = copy.copy(exc)
+    new.args = (f"{context}{sep}{exc}",) + tuple(exc.args[1:])
+    return new

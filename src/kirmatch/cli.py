@@ -54,6 +54,58 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return status
 
 
+def _typing(values: list[str]) -> object:
+    from kirmatch.genotype import Genotype
+
+    if len(values) == 6:
+        return Genotype.from_strings(*values)
+    if len(values) == 1:
+        return Genotype.from_gl(values[0])
+    from kirmatch._errors import GenotypeError
+
+    raise GenotypeError(
+        "give six designations (A A B B C C, '-' for a missing one) or one GL string, "
+        f"got {len(values)} values",
+        input=values,
+    )
+
+
+def _match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from kirmatch.kir import KirGenotype
+    from kirmatch.mismatch import kir_ligand_mismatch, side_context
+
+    if args.model != "ligand-ligand" and args.donor_kir is None:
+        print(f"kirmatch match: the {args.model} model needs the donor's KIR genes: add --donor-kir", file=err)
+        return 1
+    try:
+        sides = {}
+        for side in ("donor", "recipient"):
+            try:
+                sides[side] = _typing(getattr(args, side))
+            except KirmatchError as exc:
+                raise side_context(exc, side) from exc
+        kir = KirGenotype.from_genes(args.donor_kir) if args.donor_kir is not None else None
+        result = kir_ligand_mismatch(
+            sides["donor"],
+            sides["recipient"],
+            model=args.model,
+            bw4_policy=args.bw4_policy,
+            b_locus_c1=not args.no_b_locus_c1,
+            donor_kir=kir,
+        )
+    except KirmatchError as exc:
+        print(f"kirmatch match: {type(exc).__name__}: {exc}", file=err)
+        return 1
+    if args.json:
+        print(json.dumps(result.model_dump(mode="json"), indent=2), file=out)
+        return 0
+    print(result.verdict(), file=out)
+    if args.explain:
+        for sentence in result.findings():
+            print(f"  {sentence}", file=out)
+    return 0
+
+
 def _build_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from kirmatch.build import build_table
 
@@ -117,6 +169,32 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the full results as JSON")
     p.add_argument("--explain", action="store_true", help="add a sentence per name saying why")
     p.set_defaults(run=_classify)
+
+    p = sub.add_parser("match", help="donor versus recipient KIR-ligand (in)compatibility")
+    typing = "six designations in the order A A B B C C ('-' for a missing one), or one GL string"
+    p.add_argument("--donor", required=True, nargs="+", metavar="TYPING", help=f"donor HLA typing: {typing}")
+    p.add_argument("--recipient", required=True, nargs="+", metavar="TYPING", help=f"recipient HLA typing: {typing}")
+    p.add_argument(
+        "--model",
+        default="ligand-ligand",
+        choices=["ligand-ligand", "receptor-ligand", "missing-ligand"],
+        help="matching model (default ligand-ligand, Ruggeri 2002); the other two need --donor-kir",
+    )
+    p.add_argument(
+        "--bw4-policy",
+        default="all",
+        choices=["all", "exclude-weak", "b-only"],
+        help="which Bw4 alleles count (default all)",
+    )
+    p.add_argument(
+        "--donor-kir",
+        metavar="GENES",
+        help="donor inhibitory KIR genes present, e.g. '2DL1,2DL3,3DL1,3DL2' (those not listed are absent)",
+    )
+    p.add_argument("--no-b-locus-c1", action="store_true", help="do not count HLA-B C1 (B*46:01, B*73:01) as C1")
+    p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    p.add_argument("--explain", action="store_true", help="add one sentence per finding")
+    p.set_defaults(run=_match)
 
     p = sub.add_parser("build-table", help="build the reference table from an IPD-IMGT/HLA release directory")
     p.add_argument("--imgt", required=True, metavar="DIR", help="release directory (A_prot.fasta, Allelelist.txt, ...)")

@@ -477,7 +477,6 @@ class _Indexes:
         old_prefix: dict[tuple[str, str], list[AlleleRecord]] = {}
         g_groups: dict[str, list[AlleleRecord]] = {}
         p_groups: dict[str, list[AlleleRecord]] = {}
-        parent: dict[str, str] = {}
         for record in records:
             for old in record.name_2009:
                 locus, digits, _ = _old_name_parts(old)

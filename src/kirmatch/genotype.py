@@ -1,0 +1,329 @@
+"""One person's HLA-A, -B and -C typing: two allele slots per locus, possibly several alternative genotypes.
+
+A :class:`Genotype` holds, for each locus, a tuple of alternative genotypes (one unless the typing came as a GL
+string with ``|``), each a pair of designations where ``None`` is a missing allele. Every designation is checked
+with :func:`kirmatch.classify` (so any form it accepts is accepted) and stored in its normalized spelling; pairs and
+alternatives are sorted, so neither allele order nor spelling (case, ``HLA-`` prefix) changes a Genotype.
+
+Decision logic of the constructors:
+
+* Missing allele: ``None``, ``""``, ``"-"`` (after stripping blanks) and NaN/NA. A missing allele is "unknown",
+  never "no ligand": the ligand profile makes every ligand its locus can carry ``possible``.
+* A locus value may be a single designation (one allele known), a pair, or a sequence of pairs (alternative
+  genotypes). More than two alleles in one genotype is an error.
+* A designation whose locus is not the slot's locus is an error naming the slot (``HLA-B allele 1: ...``); so is
+  any error from :func:`~kirmatch.classify`, re-raised as the same class with the slot prepended.
+* Mapping keys (``from_dict``/``from_series``): ``A``, ``B``, ``C`` for a whole locus, or ``A1``, ``A_2``,
+  ``HLA-B.1``... for one slot; ``from_dict`` refuses other keys, ``from_series`` ignores other columns.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from kirmatch._errors import GenotypeError, KirmatchError, quote, with_context
+from kirmatch.ligands import classify
+
+__all__ = ["Genotype", "LOCI", "is_missing"]
+
+LOCI: tuple[str, ...] = ("A", "B", "C")
+Pair = tuple[str | None, str | None]
+
+_MISSING_TEXT = frozenset({"", "-"})
+_KEY = re.compile(r"(?:HLA[-_ ]?)?([ABC])(?:[\s_.\-]*([12]))?", re.IGNORECASE)
+
+
+def is_missing(value: object) -> bool:
+    """True for the ways a missing allele is written: ``None``, ``""``, ``"-"``, NaN, pandas NA/NaT."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() in _MISSING_TEXT
+    if isinstance(value, float):
+        return math.isnan(value)
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+@functools.lru_cache(maxsize=65536)
+def _canonical(text: str) -> tuple[str, str]:
+    """(stored spelling, locus) of a designation; raises the KirmatchError of :func:`classify`."""
+    call = classify(text)
+    spelled = call.normalized
+    if spelled != text:
+        try:
+            same = classify(spelled).normalized == spelled
+        except KirmatchError:
+            same = False
+        if not same:
+            spelled = text.strip()
+    return spelled, call.locus
+
+
+def _designation(value: object, locus: str, slot: str) -> str | None:
+    if is_missing(value):
+        return None
+    try:
+        spelled, found = _canonical(value) if isinstance(value, str) else _canonical_any(value)
+    except KirmatchError as exc:
+        raise with_context(exc, slot) from exc
+    if found != locus:
+        what = f"an HLA-{found} designation" if found else "a designation that spans several loci"
+        raise GenotypeError(f"{slot}: {quote(value)} is {what}, not HLA-{locus}", input=value)
+    return spelled
+
+
+def _canonical_any(value: object) -> tuple[str, str]:
+    classify(value)  # type: ignore[arg-type]  # raises AlleleNameError naming the type
+    raise GenotypeError(f"{quote(value)} is not a designation", input=value)  # pragma: no cover
+
+
+def _pair(values: Sequence[object], locus: str, label: str) -> Pair:
+    if len(values) > 2:
+        raise GenotypeError(
+            f"{label}: {len(values)} alleles given; a genotype has two (use None for a missing one)",
+            input=values,
+        )
+    padded = list(values) + [None] * (2 - len(values))
+    got = [_designation(v, locus, f"{label} allele {i + 1}") for i, v in enumerate(padded)]
+    return tuple(sorted(got, key=lambda d: (d is None, d or "")))  # type: ignore[return-value]
+
+
+def _is_sequence(value: object) -> bool:
+    kind = type(value)
+    if kind is tuple or kind is list:
+        return True
+    if kind is str or value is None:
+        return False
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
+def _locus(value: object, locus: str) -> tuple[Pair, ...]:
+    """Read whatever was given for one locus as sorted, distinct alternative pairs."""
+    label = f"HLA-{locus}"
+    if is_missing(value):
+        return ((None, None),)
+    if isinstance(value, str) or not _is_sequence(value):
+        return (_pair([value], locus, label),)
+    items = list(value)  # type: ignore[call-overload]
+    if not items:
+        return ((None, None),)
+    if not any(_is_sequence(v) for v in items):
+        return (_pair(items, locus, label),)
+    if not all(_is_sequence(v) for v in items):
+        raise GenotypeError(
+            f"{label}: mix of alleles and genotypes; give a pair or a list of alternative pairs", input=value
+        )
+    several = len(items) > 1
+    pairs = {_pair(list(v), locus, f"{label} genotype {i + 1}" if several else label) for i, v in enumerate(items)}
+    return tuple(sorted(pairs, key=lambda p: tuple((d is None, d or "") for d in p)))
+
+
+def _slot_key(key: object) -> tuple[str, int | None] | None:
+    if not isinstance(key, str):
+        return None
+    m = _KEY.fullmatch(key.strip())
+    if m is None:
+        return None
+    return m.group(1).upper(), (int(m.group(2)) if m.group(2) else None)
+
+
+def _render_pair(pair: Pair) -> str:
+    known = [d for d in pair if d is not None]
+    return "+".join(known) if known else "-"
+
+
+class Genotype(BaseModel):
+    """HLA-A, -B and -C typing of one person: per locus, alternative genotypes of two slots (``None`` = missing).
+
+    Build one with ``Genotype(a=("A*01:01", "A*02:01"), b=..., c=...)``, :meth:`from_dict`,
+    :meth:`from_strings`, :meth:`from_gl`, :meth:`from_series` or :meth:`coerce`. ``str()`` is GL-string-like
+    (``A*01:01+A*02:01^B*08:01+B*57:01^C*06:02+C*07:01``); a locus with nothing typed is left out.
+
+    >>> g = Genotype.from_strings("A*02:01", "a*01:01", "B*57:01", "B*08:01", "C*06:02", "-")
+    >>> str(g)
+    'A*01:01+A*02:01^B*08:01+B*57:01^C*06:02'
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    a: tuple[Pair, ...] = ((None, None),)
+    b: tuple[Pair, ...] = ((None, None),)
+    c: tuple[Pair, ...] = ((None, None),)
+
+    def __init__(self, a: object = None, b: object = None, c: object = None, **unknown: object) -> None:
+        if unknown:
+            raise GenotypeError(
+                f"unknown loci {', '.join(map(quote, unknown))}; a Genotype has a, b and c", input=tuple(unknown)
+            )
+        # The values are canonical by construction: fill the frozen instance without validating them again.
+        values = {"a": _locus(a, "A"), "b": _locus(b, "B"), "c": _locus(c, "C")}
+        object.__setattr__(self, "__dict__", values)
+        object.__setattr__(self, "__pydantic_fields_set__", set(values))
+        object.__setattr__(self, "__pydantic_extra__", None)
+        object.__setattr__(self, "__pydantic_private__", None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _canonicalize(cls, data: Any) -> Any:
+        # model_validate() does not go through __init__; keep its input canonical too (idempotent, cached).
+        if isinstance(data, Mapping):
+            return {k.lower(): _locus(data.get(k), k.upper()) for k in ("a", "b", "c") if k in data} | {
+                k: v for k, v in data.items() if k not in ("a", "b", "c")
+            }
+        return data
+
+    # ------------------------------------------------------------------------------------------- constructors
+
+    @classmethod
+    def from_dict(cls, mapping: Mapping[str, object]) -> Genotype:
+        """From ``{"A": ("A*01:01", "A*02:01"), ...}`` or ``{"A1": "A*01:01", "A2": "A*02:01", ...}``."""
+        return cls._from_items(mapping.items(), strict=True)
+
+    @classmethod
+    def from_strings(cls, *names: object) -> Genotype:
+        """From six designations in the order A, A, B, B, C, C (``None``, ``""`` or ``"-"`` for a missing one)."""
+        if len(names) == 1 and _is_sequence(names[0]):
+            names = tuple(names[0])  # type: ignore[arg-type]
+        if len(names) != 6:
+            raise GenotypeError(
+                f"expected six designations (A, A, B, B, C, C; '-' for a missing one), got {len(names)}",
+                input=names,
+            )
+        return cls(a=names[0:2], b=names[2:4], c=names[4:6])
+
+    @classmethod
+    def from_gl(cls, text: str) -> Genotype:
+        """From a GL string: ``+`` joins the two alleles, ``|`` separates alternative genotypes, ``^`` loci.
+
+        Loci other than A, B and C are ignored (they carry no KIR ligand). Read by
+        :func:`kirmatch.nomenclature.parse_gl_string`.
+        """
+        from kirmatch.nomenclature import parse_gl_string
+
+        gl = parse_gl_string(text)
+        loci: dict[str, list[tuple[object, ...]]] = {}
+        for entry in gl.loci:
+            locus = str(entry.locus).upper().removeprefix("HLA-")
+            if locus not in LOCI:
+                continue
+            if locus in loci:
+                raise GenotypeError(f"GL string {quote(text)} gives HLA-{locus} twice", input=text)
+            loci[locus] = [tuple(pair) for pair in entry.genotypes]
+        return cls(**{locus.lower(): value for locus, value in loci.items()})
+
+    @classmethod
+    def from_series(cls, row: Any, *, prefix: str = "") -> Genotype:
+        """From a pandas row (Series) with columns such as ``A1, A2, B1, B2, C1, C2`` (or ``HLA-A_1``...).
+
+        With ``prefix`` (e.g. ``"donor_"``) only columns starting with it are read, the prefix removed.
+        Other columns are ignored; NaN/NA cells are missing alleles.
+        """
+        import pandas as pd
+
+        items = []
+        for key, value in row.items():
+            if not isinstance(key, str):
+                continue
+            if prefix:
+                if not key.lower().startswith(prefix.lower()):
+                    continue
+                key = key[len(prefix):]
+            if not _is_sequence(value) and pd.isna(value):
+                value = None
+            items.append((key, value))
+        return cls._from_items(items, strict=False)
+
+    @classmethod
+    def coerce(cls, value: object) -> Genotype:
+        """A Genotype from a Genotype, a mapping, a GL string, a pandas Series or a sequence of six designations."""
+        if isinstance(value, Genotype):
+            return value
+        if isinstance(value, Mapping):
+            return cls.from_dict(value)
+        if isinstance(value, str):
+            return cls.from_gl(value)
+        if hasattr(value, "items") and hasattr(value, "index"):
+            return cls.from_series(value)
+        if _is_sequence(value):
+            return cls.from_strings(*value)  # type: ignore[misc]
+        raise GenotypeError(
+            f"cannot read a genotype from {type(value).__name__} {quote(value)}; give a Genotype, a dict, "
+            "a GL string or six designations",
+            input=value,
+        )
+
+    @classmethod
+    def _from_items(cls, items: Iterable[tuple[object, object]], *, strict: bool) -> Genotype:
+        whole: dict[str, object] = {}
+        slots: dict[str, dict[int, object]] = {}
+        for key, value in items:
+            parsed = _slot_key(key)
+            if parsed is None:
+                if strict:
+                    raise GenotypeError(
+                        f"unknown key {quote(key)}; use A, B, C (a pair each) or A1, A2, B1, B2, C1, C2", input=key
+                    )
+                continue
+            locus, index = parsed
+            if index is None:
+                if locus in whole or locus in slots:
+                    raise GenotypeError(f"HLA-{locus} is given twice (key {quote(key)})", input=key)
+                whole[locus] = value
+            else:
+                if locus in whole or index in slots.get(locus, {}):
+                    raise GenotypeError(f"HLA-{locus} allele {index} is given twice (key {quote(key)})", input=key)
+                slots.setdefault(locus, {})[index] = value
+        for locus, by_index in slots.items():
+            whole[locus] = (by_index.get(1), by_index.get(2))
+        return cls(**{locus.lower(): value for locus, value in whole.items()})
+
+    # ------------------------------------------------------------------------------------------------ reading
+
+    @property
+    def loci(self) -> dict[str, tuple[Pair, ...]]:
+        """``{"A": alternatives, "B": ..., "C": ...}``."""
+        return {"A": self.a, "B": self.b, "C": self.c}
+
+    def __getitem__(self, locus: str) -> tuple[Pair, ...]:
+        key = str(locus).upper().removeprefix("HLA-")
+        if key not in LOCI:
+            raise GenotypeError(f"{quote(locus)} is not HLA-A, -B or -C", input=locus)
+        return self.loci[key]
+
+    @property
+    def designations(self) -> tuple[str, ...]:
+        """Every typed designation, once each, locus by locus."""
+        seen: dict[str, None] = {}
+        for alternatives in (self.a, self.b, self.c):
+            for pair in alternatives:
+                for d in pair:
+                    if d is not None:
+                        seen.setdefault(d)
+        return tuple(seen)
+
+    @property
+    def n_missing(self) -> int:
+        """Missing allele slots, counted over the first alternative of each locus."""
+        return sum(d is None for alternatives in (self.a, self.b, self.c) for d in alternatives[0])
+
+    @property
+    def has_alternatives(self) -> bool:
+        """True when some locus lists more than one alternative genotype."""
+        return any(len(alternatives) > 1 for alternatives in (self.a, self.b, self.c))
+
+    def __str__(self) -> str:
+        parts = []
+        for alternatives in (self.a, self.b, self.c):
+            if all(p == (None, None) for p in alternatives):
+                continue
+            parts.append("|".join(_render_pair(p) for p in alternatives))
+        return "^".join(parts)
+
+    def __repr__(self) -> str:
+        return f"Genotype({str(self)!r})"

@@ -1,0 +1,307 @@
+"""Ligand profiles and donor-versus-recipient KIR-ligand mismatch: hypothesis laws over real alleles, then a few
+literature cases, the models, the Bw4 policies and the rendering."""
+
+from __future__ import annotations
+
+import html.parser
+import json
+import pickle
+
+import pytest
+from _genotype_strategies import NULLS, concrete_and_coarse, designation, genotypes, kir_genotypes, respell
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import kirmatch
+from kirmatch import (
+    Bw4Policy,
+    Genotype,
+    KirGenotype,
+    KirLigand,
+    KirTypingError,
+    MatchModel,
+    Presence,
+    kir_ligand_mismatch,
+    ligand_profile,
+)
+from kirmatch.profile import slot_contribution
+from kirmatch.reference import get_reference
+
+P, A, Q = Presence.PRESENT, Presence.ABSENT, Presence.POSSIBLE
+LAWS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+policies = st.sampled_from(list(Bw4Policy))
+models = st.sampled_from(list(MatchModel))
+
+
+def _refines(coarse: Presence, exact: Presence) -> bool:
+    """A coarse answer is sound for a finer typing when it is 'possible' or says the same."""
+    return coarse is Q or coarse is exact
+
+
+# --------------------------------------------------------------------------------------------------------- laws
+
+
+@LAWS
+@given(genotypes(), policies, st.booleans())
+def test_self_match_has_no_certain_mismatch(g, policy, b_c1):
+    m = kir_ligand_mismatch(g, g, bw4_policy=policy, b_locus_c1=b_c1)
+    assert all(c.gvh is not P and c.hvg is not P for c in m.ligands)
+    assert m.gvh_incompatible is not P and m.hvg_incompatible is not P
+
+
+@LAWS
+@given(genotypes(exact=True), policies)
+def test_self_match_of_a_determined_genotype_is_clean(g, policy):
+    m = kir_ligand_mismatch(g, g, bw4_policy=policy)
+    profile = ligand_profile(g, bw4_policy=policy)
+    if all(e.presence.certain for e in profile.ligands):
+        assert all(c.gvh is A and c.hvg is A for c in m.ligands)
+        assert m.gvh_incompatible is A and m.alloreactive_nk == ()
+
+
+@LAWS
+@given(genotypes(), genotypes(), policies, st.booleans())
+def test_gvh_of_donor_recipient_is_hvg_of_the_swap(d, r, policy, b_c1):
+    forward = kir_ligand_mismatch(d, r, bw4_policy=policy, b_locus_c1=b_c1)
+    backward = kir_ligand_mismatch(r, d, bw4_policy=policy, b_locus_c1=b_c1)
+    assert [c.gvh for c in forward.ligands] == [c.hvg for c in backward.ligands]
+    assert forward.gvh_incompatible is backward.hvg_incompatible
+
+
+def _with(g: Genotype, locus: str, pair: tuple) -> Genotype:
+    values = {k.lower(): v for k, v in g.loci.items()}
+    values[locus.lower()] = pair
+    return Genotype(**values)
+
+
+@LAWS
+@given(genotypes(), genotypes(), st.sampled_from("ABC"), st.data(), policies, st.booleans(), models, kir_genotypes())
+def test_an_extra_recipient_ligand_never_creates_gvh(d, r, locus, data, policy, b_c1, model, kir):
+    keep = data.draw(designation(locus))
+    null = data.draw(st.sampled_from(NULLS[locus])).allele
+    extra = data.draw(designation(locus))
+    poorer, richer = _with(r, locus, (null, keep)), _with(r, locus, (extra, keep))
+    options = dict(bw4_policy=policy, b_locus_c1=b_c1, model=model, donor_kir=kir)
+    before = kir_ligand_mismatch(d, poorer, **options)
+    after = kir_ligand_mismatch(d, richer, **options)
+    for b, a in zip(before.ligands, after.ligands):
+        assert a.recipient.rank >= b.recipient.rank
+        assert a.gvh.rank <= b.gvh.rank
+    assert after.gvh_incompatible.rank <= before.gvh_incompatible.rank
+
+
+@LAWS
+@given(genotypes(), st.sampled_from("ABC"), st.sampled_from([0, 1]), st.data(), policies, st.booleans())
+def test_a_null_in_place_of_an_allele_never_adds_a_ligand(g, locus, slot, data, policy, b_c1):
+    null = data.draw(st.sampled_from(NULLS[locus])).allele
+    pair = list(g.loci[locus][0])
+    pair[slot] = null
+    before = ligand_profile(g, bw4_policy=policy, b_locus_c1=b_c1)
+    after = ligand_profile(_with(g, locus, tuple(pair)), bw4_policy=policy, b_locus_c1=b_c1)
+    for b, a in zip(before.ligands, after.ligands):
+        assert a.presence.rank <= b.presence.rank
+
+
+@LAWS
+@given(concrete_and_coarse(), concrete_and_coarse(), policies, st.booleans(), models, kir_genotypes())
+def test_a_coarse_typing_never_claims_what_a_finer_one_could_deny(donor, recipient, policy, b_c1, model, kir):
+    """Whatever a low-resolution or incomplete typing says for certain holds for the exact alleles it covers."""
+    options = dict(bw4_policy=policy, b_locus_c1=b_c1)
+    for exact, coarse in (donor, recipient):
+        fine_profile = ligand_profile(exact, **options)
+        coarse_profile = ligand_profile(coarse, **options)
+        for c, f in zip(coarse_profile.ligands, fine_profile.ligands):
+            assert _refines(c.presence, f.presence), (c, f)
+    fine = kir_ligand_mismatch(donor[0], recipient[0], model=model, donor_kir=kir, **options)
+    coarse = kir_ligand_mismatch(donor[1], recipient[1], model=model, donor_kir=kir, **options)
+    for c, f in zip(coarse.ligands, fine.ligands):
+        assert _refines(c.gvh, f.gvh) and _refines(c.hvg, f.hvg), (c, f)
+    assert _refines(coarse.gvh_incompatible, fine.gvh_incompatible)
+
+
+@LAWS
+@given(st.data(), policies)
+def test_verdict_ignores_allele_order_and_spelling(data, policy):
+    typed = {locus: [data.draw(designation(locus)), data.draw(designation(locus))] for locus in "ABC"}
+    recipient = data.draw(genotypes())
+    written = {
+        locus: [data.draw(respell(name)) for name in data.draw(st.permutations(names))]
+        for locus, names in typed.items()
+    }
+    a = kir_ligand_mismatch(typed, recipient, bw4_policy=policy)
+    b = kir_ligand_mismatch(written, recipient, bw4_policy=policy)
+    assert a.donor == b.donor
+    assert a.model_dump() == b.model_dump()
+    assert a.verdict() == b.verdict()
+
+
+@LAWS
+@given(st.text(max_size=12), st.sampled_from("ABC"))
+def test_any_text_in_a_slot_is_accepted_or_refused_with_a_kirmatch_error(text, locus):
+    try:
+        Genotype(**{locus.lower(): (text, None)})
+    except kirmatch.KirmatchError as exc:
+        if text.strip() not in ("", "-"):
+            assert f"HLA-{locus} allele 1" in str(exc)
+
+
+# --------------------------------------------------------------------------------------------- literature cases
+
+SHARED_A = ("A*01:01", "A*02:01")
+SHARED_B = ("B*08:01", "B*07:02")
+
+
+def test_c1_c1_recipient_with_a_c1_c2_donor_is_gvh_incompatible_for_c2():
+    donor = {"A": SHARED_A, "B": SHARED_B, "C": ("C*07:02", "C*04:01")}
+    recipient = {"A": SHARED_A, "B": SHARED_B, "C": ("C*07:02", "C*03:04")}
+    m = kir_ligand_mismatch(donor, recipient)
+    assert m.gvh("C2") is P and m.gvh_incompatible is P
+    assert m.gvh_ligands == (KirLigand.C2,)
+    assert [str(s) for s in m.alloreactive_nk] == ["KIR2DL1+"]
+    assert m["C2"].donor_alleles == ("C*04:01",)
+    assert m.hvg_incompatible is A
+    assert m.verdict() == "GvH KIR-ligand incompatible: C2 (donor C*04:01; recipient has no C2)"
+    assert "C*04:01" in m.findings()[0] and "KIR2DL1+" in m.findings()[0]
+
+
+def test_bw4_negative_recipient_with_a_b5701_donor_is_gvh_incompatible_for_bw4():
+    recipient = {"A": SHARED_A, "B": SHARED_B, "C": ("C*07:02", "C*07:01")}
+    donor = {"A": SHARED_A, "B": ("B*57:01", "B*08:01"), "C": ("C*07:02", "C*07:01")}
+    m = kir_ligand_mismatch(donor, recipient)
+    assert ligand_profile(recipient).presence("Bw4") is A
+    assert m.gvh_ligands == (KirLigand.BW4,)
+    assert m.gvh("Bw4-80I") is P
+    assert [s.receptor for s in m.alloreactive_nk] == ["KIR3DL1"]
+
+
+def test_a_donor_whose_only_bw4_allele_is_null_is_not_incompatible():
+    null_bw4 = next(r.allele for r in get_reference().records if r.locus == "B" and r.epitope == "Bw4" and not r.expressed)
+    recipient = {"A": SHARED_A, "B": SHARED_B, "C": ("C*07:02", "C*07:01")}
+    donor = {"A": SHARED_A, "B": (null_bw4, "B*08:01"), "C": ("C*07:02", "C*07:01")}
+    m = kir_ligand_mismatch(donor, recipient)
+    assert m.gvh("Bw4") is A and m.gvh_incompatible is A
+    assert ligand_profile(donor)["Bw4"].alleles == ()
+
+
+def test_hla_b_c1_counts_as_c1_unless_switched_off():
+    donor = {"A": SHARED_A, "B": ("B*46:01", "B*08:01"), "C": ("C*06:02", "C*04:01")}
+    recipient = {"A": SHARED_A, "B": SHARED_B, "C": ("C*06:02", "C*04:01")}
+    assert kir_ligand_mismatch(donor, recipient).gvh("C1") is P
+    off = kir_ligand_mismatch(donor, recipient, b_locus_c1=False)
+    assert off.gvh("C1") is A and off.b_locus_c1 is False
+
+
+def test_bw4_policies():
+    recipient = {"A": SHARED_A, "B": SHARED_B, "C": ("C*07:02", "C*07:01")}
+    a25 = {"A": ("A*25:01", "A*01:01"), "B": SHARED_B, "C": ("C*07:02", "C*07:01")}
+    a24 = {"A": ("A*24:02", "A*01:01"), "B": SHARED_B, "C": ("C*07:02", "C*07:01")}
+    assert kir_ligand_mismatch(a25, recipient).gvh("Bw4") is P
+    assert kir_ligand_mismatch(a25, recipient, bw4_policy="exclude-weak").gvh("Bw4") is A
+    assert kir_ligand_mismatch(a24, recipient, bw4_policy="exclude-weak").gvh("Bw4") is P
+    assert kir_ligand_mismatch(a24, recipient, bw4_policy="b-only").gvh("Bw4") is A
+    # B*13 covers weak (B*13:01/02) and other Bw4 alleles: under exclude-weak the answer can only be "possible".
+    b13 = {"A": SHARED_A, "B": ("B*13", "B*08:01"), "C": ("C*07:02", "C*07:01")}
+    assert ligand_profile(b13, bw4_policy="exclude-weak").presence("Bw4") is Q
+    assert kir_ligand_mismatch(b13, recipient, bw4_policy="exclude-weak").bw4_policy is Bw4Policy.EXCLUDE_WEAK
+    with pytest.raises(kirmatch.ProtocolValueError, match="Bw4 policy 'weak'"):
+        ligand_profile(b13, bw4_policy="weak")
+
+
+def test_missing_and_ambiguous_slots_make_ligands_possible():
+    p = ligand_profile({"C": ("C*07:02", None)})
+    assert p.presence("C1") is P and p.presence("C2") is Q
+    assert p["C2"].possible_from == ("HLA-C allele missing",)
+    assert ligand_profile({"C": ("C*07", "C*07")}).presence("C2") is Q  # C*07 covers a few C2 alleles
+    assert ligand_profile({"A": ("A*03:01", "A*11:01")}).presence("A3/A11") is P
+    assert ligand_profile({}).presence("Bw4") is Q
+
+
+@pytest.mark.parametrize("locus", ["B", "C"])
+def test_an_unclassified_allele_makes_its_locus_ligands_possible(locus):
+    unclassified = next(r.allele for r in get_reference().records if r.locus == locus and r.expressed and not r.classified)
+    contribution = dict(zip(KirLigand, slot_contribution(unclassified, locus)))
+    expected = {"B": ("C1", "Bw4", "Bw4-80I", "Bw4-80T"), "C": ("C1", "C2")}[locus]
+    assert {str(ligand) for ligand, value in contribution.items() if value is Q} == set(expected)
+    assert P not in contribution.values()
+
+
+# ------------------------------------------------------------------------------------------------------ models
+
+C1_ONLY = {"A": SHARED_A, "B": SHARED_B, "C": ("C*07:02", "C*03:04")}
+C1_C2 = {"A": SHARED_A, "B": SHARED_B, "C": ("C*07:02", "C*04:01")}
+
+
+def test_receptor_ligand_needs_the_donor_kir_gene():
+    with_2dl1 = KirGenotype.from_genes("2DL1 2DL3 3DL1 3DL2")
+    without = KirGenotype.from_genes("2DL3 3DL1 3DL2")
+    assert kir_ligand_mismatch(C1_C2, C1_ONLY, model="receptor-ligand", donor_kir=with_2dl1).gvh("C2") is P
+    assert kir_ligand_mismatch(C1_C2, C1_ONLY, model="receptor-ligand", donor_kir=without).gvh("C2") is A
+    untyped = kir_ligand_mismatch(C1_C2, C1_ONLY, model="receptor-ligand", donor_kir=KirGenotype())
+    assert untyped.gvh("C2") is Q
+
+
+def test_missing_ligand_ignores_the_donor_hla():
+    kir = KirGenotype.from_genes(["KIR2DL1", "KIR2DL3", "KIR3DL1"])
+    m = kir_ligand_mismatch(C1_ONLY, C1_ONLY, model="missing-ligand", donor_kir=kir)
+    assert m.gvh("C2") is P and kir_ligand_mismatch(C1_ONLY, C1_ONLY).gvh("C2") is A
+    assert "missing-ligand" in m.verdict()
+
+
+@pytest.mark.parametrize("model", ["receptor-ligand", "missing-ligand"])
+def test_kir_models_without_kir_typing_raise(model):
+    with pytest.raises(KirTypingError, match="KIR gene content"):
+        kir_ligand_mismatch(C1_C2, C1_ONLY, model=model)
+
+
+def test_unknown_model_raises():
+    with pytest.raises(kirmatch.ProtocolValueError, match="'ruggeri'"):
+        kir_ligand_mismatch(C1_C2, C1_ONLY, model="ruggeri")
+
+
+def test_errors_name_donor_or_recipient_and_slot_and_keep_their_class():
+    bad = {"A": SHARED_A, "B": SHARED_B, "C": ("C*07:02", "C*99:99")}
+    with pytest.raises(kirmatch.UnknownAlleleError, match=r"^recipient HLA-C allele 2: 'C\*99:99'") as info:
+        kir_ligand_mismatch(C1_C2, bad)
+    assert info.value.suggestions
+    with pytest.raises(kirmatch.GenotypeError, match=r"^donor HLA-B allele 1: 'C\*07:02' is an HLA-C designation"):
+        kir_ligand_mismatch({"B": ("C*07:02", None)}, C1_ONLY)
+
+
+# --------------------------------------------------------------------------------------------------- rendering
+
+
+def test_rendering_and_serialisation():
+    m = kir_ligand_mismatch(C1_C2, {**C1_ONLY, "B": ("B*08:01", None)})
+    assert len(repr(m)) < 120 and "C2" in repr(m)
+    text = str(m)
+    assert m.verdict() in text and "ligand-ligand" in text and m.release in text
+    dumped = m.model_dump()
+    assert json.loads(json.dumps(dumped))["gvh_incompatible"] == "present"
+    assert kirmatch.KirLigandMismatch.model_validate(m.model_dump(mode="json")) == m
+    assert pickle.loads(pickle.dumps(m)) == m
+    page = m._repr_html_()
+    checker = _TagBalance()
+    checker.feed(page)
+    assert checker.open == [] and "background" in page and "C*04:01" in page
+
+
+class _TagBalance(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag != "br":
+            self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        assert self.open and self.open.pop() == tag
+
+
+def test_trusted_results_equal_validated_ones():
+    m = kir_ligand_mismatch(C1_C2, C1_ONLY)
+    for row in m.ligands:
+        again = kirmatch.LigandComparison(**row.model_dump())
+        assert again == row and hash(again) == hash(row)
+    profile = ligand_profile(C1_C2)
+    assert kirmatch.LigandProfile.model_validate(profile.model_dump()) == profile
