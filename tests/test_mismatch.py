@@ -298,7 +298,7 @@ class _TagBalance(html.parser.HTMLParser):
         assert self.open and self.open.pop() == tag
 
 
-def test_trusted_results_equal_validated_ones():
+def test_constructed_results_equal_validated_ones():
     m = kir_ligand_mismatch(C1_C2, C1_ONLY)
     for row in m.ligands:
         again = kirmatch.LigandComparison(**row.model_dump())

@@ -26,12 +26,20 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict
 
-from kirmatch._frozen import trusted
 from kirmatch._errors import KirmatchError, KirTypingError, ProtocolValueError, quote, with_context
 from kirmatch.genotype import Genotype
 from kirmatch.kir import RECEPTOR_FOR, KirGenotype
-from kirmatch.presence import Presence
-from kirmatch.profile import PROTOCOL_LIGANDS, Bw4Policy, KirLigand, LigandProfile, ligand_profile
+from kirmatch.presence import Planes, Presence, planes_and, planes_not, planes_of, presence_at
+from kirmatch.profile import (
+    ALL_LIGANDS,
+    LIGAND_BIT,
+    PROTOCOL_LIGANDS,
+    PROTOCOL_MASK,
+    Bw4Policy,
+    KirLigand,
+    LigandProfile,
+    ligand_profile,
+)
 
 __all__ = [
     "MatchModel",
@@ -326,38 +334,55 @@ def kir_ligand_mismatch(
     return _compare(d, r, chosen, donor_kir)
 
 
+def kir_planes(donor_kir: KirGenotype) -> Planes:
+    """The donor's inhibitory KIR for each ligand (:data:`~kirmatch.profile.LIGAND_BIT` order), as planes."""
+    return planes_of(donor_kir.receptor(ligand) for ligand in KirLigand)
+
+
+def mismatch_planes(
+    model: MatchModel, donor: Planes, recipient: Planes, kir: Planes | None = None
+) -> tuple[Planes, Planes]:
+    """(GvH, HvG) planes of every ligand at once: the rules of the module docstring, in Kleene logic on bit
+    planes, so that they run unchanged on Python ints (one pair) and numpy arrays (a registry)."""
+    not_r = planes_not(recipient, ALL_LIGANDS)
+    if model is MatchModel.LIGAND_LIGAND:
+        gvh = planes_and(donor, not_r)
+    elif model is MatchModel.RECEPTOR_LIGAND:
+        gvh = planes_and(planes_and(donor, kir), not_r)  # type: ignore[arg-type]
+    else:
+        gvh = planes_and(kir, not_r)  # type: ignore[arg-type]
+    hvg = planes_and(recipient, planes_not(donor, ALL_LIGANDS))
+    return gvh, hvg
+
+
+def any_of(planes: Planes, mask: int = PROTOCOL_MASK) -> Planes:
+    """Kleene "or" over the ligands in ``mask``, as one bit: (1, 0) present, (0, 1) possible, (0, 0) absent."""
+    present = (planes[0] & mask) != 0
+    return present, ((planes[1] & mask) != 0) & ~present
+
+
 def _compare(d: LigandProfile, r: LigandProfile, model: MatchModel, donor_kir: KirGenotype | None) -> KirLigandMismatch:
+    kir = kir_planes(donor_kir) if donor_kir is not None else None
+    gvh_planes, hvg_planes = mismatch_planes(model, d.planes, r.planes, kir)
     rows = []
-    gvh_any = hvg_any = _A
     subsets = []
     for de, re_ in zip(d.ligands, r.ligands):
         ligand = de.ligand
+        bit = LIGAND_BIT[ligand]
         receptor = RECEPTOR_FOR[ligand]
-        kir = donor_kir.receptor(ligand) if donor_kir is not None else None
-        not_r = ~re_.presence
-        if model is MatchModel.LIGAND_LIGAND:
-            gvh = de.presence & not_r
-        elif model is MatchModel.RECEPTOR_LIGAND:
-            gvh = de.presence & kir & not_r  # type: ignore[operator]
-        else:
-            gvh = kir & not_r  # type: ignore[operator]
-        hvg = re_.presence & ~de.presence
+        gvh = presence_at(gvh_planes, bit)
+        hvg = presence_at(hvg_planes, bit)
         protocol = ligand in PROTOCOL_LIGANDS
-        if protocol:
-            gvh_any = gvh_any | gvh
-            hvg_any = hvg_any | hvg
-            if gvh is not _A:
-                subsets.append(trusted(AlloreactiveSubset, receptor=receptor, ligand=ligand, presence=gvh))
+        if protocol and gvh is not _A:
+            subsets.append(AlloreactiveSubset.model_construct(receptor=receptor, ligand=ligand, presence=gvh))
         rows.append(
-            trusted(
-                LigandComparison,
-                
+            LigandComparison.model_construct(
                 ligand=ligand,
                 protocol=protocol,
                 receptor=receptor,
                 donor=de.presence,
                 recipient=re_.presence,
-                donor_kir=kir,
+                donor_kir=presence_at(kir, bit) if kir is not None else None,
                 gvh=gvh,
                 hvg=hvg,
                 donor_alleles=de.alleles,
@@ -366,9 +391,9 @@ def _compare(d: LigandProfile, r: LigandProfile, model: MatchModel, donor_kir: K
                 recipient_possible=re_.possible_from,
             )
         )
-    return trusted(
-        KirLigandMismatch,
-        
+    gvh_any = any_of(gvh_planes)
+    hvg_any = any_of(hvg_planes)
+    return KirLigandMismatch.model_construct(
         model=model,
         bw4_policy=d.bw4_policy,
         b_locus_c1=d.b_locus_c1,
@@ -376,8 +401,8 @@ def _compare(d: LigandProfile, r: LigandProfile, model: MatchModel, donor_kir: K
         recipient=r.genotype,
         donor_kir=donor_kir,
         ligands=tuple(rows),
-        gvh_incompatible=gvh_any,
-        hvg_incompatible=hvg_any,
+        gvh_incompatible=presence_at((int(gvh_any[0]), int(gvh_any[1])), 1),
+        hvg_incompatible=presence_at((int(hvg_any[0]), int(hvg_any[1])), 1),
         alloreactive_nk=tuple(subsets),
         release=d.release,
     )

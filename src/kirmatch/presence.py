@@ -18,7 +18,20 @@ from enum import Enum
 
 from kirmatch._errors import KirmatchError, quote
 
-__all__ = ["Presence", "kleene_and", "kleene_or", "kleene_not", "consensus"]
+__all__ = [
+    "Presence",
+    "kleene_and",
+    "kleene_or",
+    "kleene_not",
+    "consensus",
+    "Planes",
+    "planes_or",
+    "planes_and",
+    "planes_not",
+    "planes_consensus",
+    "planes_of",
+    "presence_at",
+]
 
 
 class Presence(str, Enum):
@@ -111,3 +124,62 @@ def consensus(values: Iterable[Presence]) -> Presence:
     if not seen:
         return _A
     return seen.pop() if len(seen) == 1 else _Q
+
+
+# --------------------------------------------------------------------------------------------------- bit planes
+#
+# The same logic over many ligands (and, in kirmatch.frame, many people) at once. A vector of presences, one per
+# ligand, is a pair of bit masks (present, possible), disjoint; a ligand in neither is absent. The functions below
+# use only &, | and ~ with an explicit full mask, so they work unchanged on Python ints and on numpy integer
+# arrays: the scalar API and the vectorised frame layer run this one implementation.
+
+Planes = tuple  # (present bits, possible bits); a plain tuple so that numpy arrays fit in it as well as ints
+
+
+def planes_or(a: Planes, b: Planes) -> Planes:
+    """Kleene "or", ligand by ligand: present if either is present, absent if both are absent."""
+    present = a[0] | b[0]
+    return present, (a[1] | b[1]) & ~present
+
+
+def planes_and(a: Planes, b: Planes) -> Planes:
+    """Kleene "and", ligand by ligand: absent if either is absent, present if both are present."""
+    present = a[0] & b[0]
+    return present, (a[0] | a[1]) & (b[0] | b[1]) & ~present
+
+
+def planes_not(a: Planes, full: int) -> Planes:
+    """Kleene "not" over the ligands in ``full``: present and absent swap, possible stays."""
+    return full & ~(a[0] | a[1]), a[1]
+
+
+def planes_consensus(alternatives: Iterable[Planes], full: int) -> Planes:
+    """Alternatives (genotype ambiguity): present or absent only where every alternative agrees."""
+    items = list(alternatives)
+    if not items:
+        return 0, 0
+    present, absent = full, full
+    for p, q in items:
+        present = present & p
+        absent = absent & ~(p | q)
+    return present, full & ~present & ~absent
+
+
+def presence_at(planes: Planes, bit: int) -> Presence:
+    """The :class:`Presence` of the ligand at ``bit`` in scalar planes."""
+    if planes[0] & bit:
+        return Presence.PRESENT
+    if planes[1] & bit:
+        return Presence.POSSIBLE
+    return Presence.ABSENT
+
+
+def planes_of(values: Iterable[Presence]) -> Planes:
+    """Scalar planes from one :class:`Presence` per bit (bit 0 first)."""
+    present = possible = 0
+    for i, value in enumerate(values):
+        if value is Presence.PRESENT:
+            present |= 1 << i
+        elif value is Presence.POSSIBLE:
+            possible |= 1 << i
+    return present, possible

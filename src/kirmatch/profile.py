@@ -1,26 +1,24 @@
 """Which KIR ligands one person carries: from a :class:`~kirmatch.Genotype` to a three-valued ligand profile.
 
-Built only on :func:`kirmatch.classify` and its :class:`~kirmatch.LigandCall` (status, ligand, possible ligands,
-ligand counts, Bw4 subtype, KIR3DL2 ligand, flags), so every typing form ``classify`` reads works here.
+Built on the candidate alleles of each typed designation (:func:`kirmatch.typings.resolve_text`, the same
+resolution :func:`kirmatch.classify` sums up), so every typing form kirmatch reads works here, and on the
+per-allele calls of the reference table.
 
 Decision logic, per allele slot and ligand (C1, C2, Bw4, Bw4-80I, Bw4-80T, A3/A11):
 
-* Which loci can carry what: HLA-C carries C1 or C2; HLA-B carries Bw4 (80I or 80T) and, when ``b_locus_c1`` is
-  on (default), C1 (B*46:01, B*73:01: ``LigandCall.ligand == C1`` on HLA-B); HLA-A carries Bw4 (unless the Bw4
-  policy is ``b-only``) and the KIR3DL2 ligands A3/A11.
-* Missing slot: ``possible`` for every ligand its locus can carry.
-* Determined call (``ligand`` set, null alleles included as ``none``): ``present`` for its ligand, ``absent`` for
-  the rest. Bw4-80I / -80T are present when the call is Bw4 with that single subtype.
-* Undetermined call: ``possible`` for each of ``possible_ligands`` (and subtypes in ``possible_bw4_80``);
-  an ``unclassified`` count makes every ligand the locus can carry ``possible``.
-* A3/A11: ``present`` when every covered allele is expressed and all are A*03 (or all A*11); ``possible`` when
-  only some are (or some are null); ``absent`` otherwise.
-* Bw4 policy ``exclude-weak``: a Bw4 call flagged ``bw4_weak_functional`` contributes nothing when every covered
-  Bw4 allele is a weak one (A*25, B*13:01, B*13:02), and at most ``possible`` when only some may be.
+* What one IPD allele contributes (:func:`record_bits`): nothing if it is not expressed; its table ligand if it
+  is (HLA-C C1/C2; HLA-B C1 of B*46:01, B*73:01 and relatives when ``b_locus_c1`` is on, the default; HLA-A or -B
+  Bw4 with its 80I/80T subtype, HLA-A Bw4 left out under the ``b-only`` policy and the alleles flagged
+  ``bw4_weak_functional`` left out under ``exclude-weak``); A3/A11 for expressed A*03/A*11 alleles. An expressed
+  allele whose sequence could not be classified leaves every ligand its locus can carry unknown.
+* A typed slot (:func:`candidate_planes`): a ligand is ``present`` when every candidate allele carries it for
+  certain, ``possible`` when some may, ``absent`` when none can.
+* A missing slot: ``possible`` for every ligand its locus can carry.
 
 A person carries a ligand by Kleene "or" over both slots of a genotype; alternative genotypes of a locus
 (GL ``|``) combine by consensus (present or absent only if all agree); loci combine by "or". So ``present`` is
-claimed only when no reading of the typing could remove the ligand.
+claimed only when no reading of the typing could remove the ligand. The combination runs on the bit planes of
+:mod:`kirmatch.presence`, the same code :mod:`kirmatch.frame` runs over whole registries.
 """
 
 from __future__ import annotations
@@ -28,22 +26,15 @@ from __future__ import annotations
 import functools
 from enum import Enum
 
-from pydantic import BaseModel, ConfigDict
+from collections.abc import Iterable
 
-from kirmatch._errors import KirmatchError, ProtocolValueError, quote
-from kirmatch._frozen import trusted
+from pydantic import BaseModel, ConfigDict, Field
+
+from kirmatch._errors import ProtocolValueError, quote
 from kirmatch.genotype import Genotype
-from kirmatch.ligands import (
-    BW4_WEAK_FUNCTIONAL_GROUPS,
-    BW4_WEAK_FUNCTIONAL_PROTEINS,
-    KIR3DL2_GROUPS,
-    Ligand,
-    LigandCall,
-    classify,
-)
-from kirmatch.nomenclature import parse_allele_name
-from kirmatch.presence import Presence, consensus
-from kirmatch.reference import get_reference
+from kirmatch.presence import Planes, Presence, planes_consensus, planes_or, presence_at
+from kirmatch.reference import AlleleRecord, get_reference
+from kirmatch.typings import resolve_text
 
 __all__ = [
     "Bw4Policy",
@@ -101,90 +92,74 @@ PROTOCOL_LIGANDS: tuple[KirLigand, ...] = (KirLigand.C1, KirLigand.C2, KirLigand
 
 _ORDER = tuple(KirLigand)
 _INDEX = {ligand: i for i, ligand in enumerate(_ORDER)}
-_BW4_FAMILY = (KirLigand.BW4, KirLigand.BW4_80I, KirLigand.BW4_80T)
 _P, _A, _Q = Presence.PRESENT, Presence.ABSENT, Presence.POSSIBLE
+
+LIGAND_BIT: dict[KirLigand, int] = {ligand: 1 << i for i, ligand in enumerate(_ORDER)}
+"""Bit of each ligand in the bit planes of :mod:`kirmatch.presence` (C1 = 1, C2 = 2, Bw4 = 4, ...)."""
+ALL_LIGANDS = (1 << len(_ORDER)) - 1
+PROTOCOL_MASK = sum(LIGAND_BIT[ligand] for ligand in PROTOCOL_LIGANDS)
+_C1, _C2, _BW4 = LIGAND_BIT[KirLigand.C1], LIGAND_BIT[KirLigand.C2], LIGAND_BIT[KirLigand.BW4]
+_80I, _80T, _A3 = LIGAND_BIT[KirLigand.BW4_80I], LIGAND_BIT[KirLigand.BW4_80T], LIGAND_BIT[KirLigand.A3_A11]
+_BW4_FAMILY = _BW4 | _80I | _80T
 _WEAK = "bw4_weak_functional"
 
 
-def _carried(locus: str, policy: Bw4Policy, b_locus_c1: bool) -> frozenset[KirLigand]:
+def locus_mask(locus: str, policy: Bw4Policy = Bw4Policy.ALL, b_locus_c1: bool = True) -> int:
+    """The ligands an allele of ``locus`` can contribute under the policies (a missing allele: all possible)."""
     if locus == "C":
-        return frozenset({KirLigand.C1, KirLigand.C2})
+        return _C1 | _C2
     if locus == "B":
-        return frozenset(_BW4_FAMILY + ((KirLigand.C1,) if b_locus_c1 else ()))
-    a = {KirLigand.A3_A11}
-    if policy is not Bw4Policy.B_ONLY:
-        a.update(_BW4_FAMILY)
-    return frozenset(a)
+        return _BW4_FAMILY | (_C1 if b_locus_c1 else 0)
+    return _A3 | (0 if policy is Bw4Policy.B_ONLY else _BW4_FAMILY)
 
 
-def _is_weak_name(allele: str) -> bool:
-    group, _, rest = allele.partition(":")
-    protein = f"{group}:{rest.split(':')[0]}" if rest else group
-    return group in BW4_WEAK_FUNCTIONAL_GROUPS or protein.rstrip("NLSQCA") in BW4_WEAK_FUNCTIONAL_PROTEINS
+def record_bits(record: AlleleRecord, policy: Bw4Policy = Bw4Policy.ALL, b_locus_c1: bool = True) -> tuple[int, int]:
+    """What one IPD allele contributes: (ligands it carries for certain, ligands left unknown).
+
+    The second mask is non-zero only for an expressed allele whose sequence could not be classified: every
+    ligand its locus can carry is then unknown (the KIR3DL2 ligands A3/A11 go by allele group and stay known).
+    """
+    mask = locus_mask(record.locus, policy, b_locus_c1)
+    a3 = _A3 if record.kir3dl2 and record.expressed and mask & _A3 else 0
+    if not record.expressed:
+        return 0, 0
+    if not record.classified:
+        return a3, mask & ~_A3
+    bits = a3
+    if record.ligand == "C2":
+        bits |= _C2
+    elif record.ligand == "C1":
+        bits |= _C1 & mask  # HLA-B C1 only when b_locus_c1
+    elif record.ligand == "Bw4":
+        weak = policy is Bw4Policy.EXCLUDE_WEAK and _WEAK in record.flags
+        if not weak:
+            bits |= (_BW4 | {"80I": _80I, "80T": _80T}.get(record.bw4_80, 0)) & mask
+    return bits, 0
 
 
-def _all_bw4_weak(call: LigandCall) -> bool:
-    """True when every Bw4 allele the call covers is a weak functional one (decided by name, never guessed)."""
-    try:
-        name = parse_allele_name(call.normalized)
-    except KirmatchError:
-        name = None
-    if name is not None:
-        if name.locus == "A" and name.fields[0] and f"A*{name.fields[0]}" in BW4_WEAK_FUNCTIONAL_GROUPS:
-            return True
-        if name.resolution >= 2 and name.protein in BW4_WEAK_FUNCTIONAL_PROTEINS:
-            return True
-    complete = call.n_alleles == len(call.alleles)
-    return complete and bool(call.alleles) and all(_is_weak_name(a) for a in call.alleles)
+def candidate_planes(
+    candidates: Iterable[AlleleRecord], policy: Bw4Policy = Bw4Policy.ALL, b_locus_c1: bool = True
+) -> Planes:
+    """Planes of one allele slot typed with a designation covering ``candidates``: a ligand is present when
+    every candidate carries it for certain, possible when some candidate carries it (or may)."""
+    every = ALL_LIGANDS
+    some = 0
+    for record in candidates:
+        known, unknown = record_bits(record, policy, b_locus_c1)
+        every &= known
+        some |= known | unknown
+    return every, some & ~every
 
 
-def _kir3dl2(call: LigandCall) -> Presence:
-    if call.expressed is False:
-        return _A
-    if call.kir3dl2 and call.expressed is True:
-        return _P
-    if call.kir3dl2 or "a3_a11_by_group" in call.flags:
-        return _Q
-    if any(a.split(":")[0] in KIR3DL2_GROUPS for a in call.alleles):
-        return _Q
-    return _A
-
-
-def _from_call(call: LigandCall, locus: str, policy: Bw4Policy, b_locus_c1: bool) -> tuple[Presence, ...]:
-    carried = _carried(locus, policy, b_locus_c1)
-    unclassified = "unclassified" in call.ligand_counts
-    out = dict.fromkeys(_ORDER, _A)
-
-    def main(ligand: KirLigand, epitope: Ligand) -> Presence:
-        if ligand not in carried:
-            return _A
-        if call.ligand is epitope:
-            return _P
-        if call.ligand is None and epitope in call.possible_ligands:
-            return _Q
-        return _Q if unclassified else _A
-
-    out[KirLigand.C1] = main(KirLigand.C1, Ligand.C1)
-    out[KirLigand.C2] = main(KirLigand.C2, Ligand.C2)
-    out[KirLigand.BW4] = main(KirLigand.BW4, Ligand.BW4)
-    for ligand, subtype in ((KirLigand.BW4_80I, "80I"), (KirLigand.BW4_80T, "80T")):
-        if ligand not in carried:
-            continue
-        if call.ligand is Ligand.BW4 and call.bw4_80 == subtype:
-            out[ligand] = _P
-        elif subtype in call.possible_bw4_80 or unclassified:
-            out[ligand] = _Q
-    if policy is Bw4Policy.EXCLUDE_WEAK and _WEAK in call.flags:
-        if _all_bw4_weak(call):
-            weak_cap = _A if not unclassified else _Q
-        else:
-            weak_cap = _Q
-        for ligand in _BW4_FAMILY:
-            if out[ligand].rank > weak_cap.rank:
-                out[ligand] = weak_cap
-    if KirLigand.A3_A11 in carried:
-        out[KirLigand.A3_A11] = _kir3dl2(call)
-    return tuple(out[ligand] for ligand in _ORDER)
+@functools.lru_cache(maxsize=65536)
+def slot_planes(
+    designation: str | None, locus: str, policy: Bw4Policy = Bw4Policy.ALL, b_locus_c1: bool = True
+) -> Planes:
+    """Planes (present, possible) of one allele slot; ``None`` is a missing allele (all its locus can carry)."""
+    if designation is None:
+        return 0, locus_mask(locus, policy, b_locus_c1)
+    resolution, _release = resolve_text(designation)
+    return candidate_planes(resolution.candidates, policy, b_locus_c1)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -195,10 +170,8 @@ def slot_contribution(
 
     ``designation`` ``None`` is a missing allele.
     """
-    if designation is None:
-        carried = _carried(locus, policy, b_locus_c1)
-        return tuple(_Q if ligand in carried else _A for ligand in _ORDER)
-    return _from_call(classify(designation), locus, policy, b_locus_c1)
+    planes = slot_planes(designation, locus, policy, b_locus_c1)
+    return tuple(presence_at(planes, LIGAND_BIT[ligand]) for ligand in _ORDER)
 
 
 class LigandEvidence(BaseModel):
@@ -233,6 +206,8 @@ class LigandProfile(BaseModel):
     bw4_policy: Bw4Policy
     b_locus_c1: bool
     release: str
+    planes: tuple[int, int] = Field(default=(0, 0), repr=False)
+    """The profile as bit planes (present, possible) over :data:`LIGAND_BIT`."""
 
     def __getitem__(self, ligand: KirLigand | str) -> LigandEvidence:
         return self.ligands[_INDEX[_ligand(ligand)]]
@@ -262,54 +237,52 @@ def _slot_label(locus: str) -> str:
     return f"HLA-{locus} allele missing"
 
 
+def genotype_planes(genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool) -> Planes:
+    """Planes of a whole person: Kleene "or" over the two slots of a genotype, consensus over alternative
+    genotypes of a locus, "or" over loci."""
+    person: Planes = (0, 0)
+    for locus, alternatives in genotype.loci.items():
+        per_alt = [
+            planes_or(slot_planes(pair[0], locus, policy, b_locus_c1), slot_planes(pair[1], locus, policy, b_locus_c1))
+            for pair in alternatives
+        ]
+        person = planes_or(person, planes_consensus(per_alt, ALL_LIGANDS))
+    return person
+
+
 @functools.lru_cache(maxsize=16384)
 def _profile(genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool) -> LigandProfile:
+    planes = genotype_planes(genotype, policy, b_locus_c1)
     n = len(_ORDER)
-    presence = [_A] * n
     certain: list[dict[str, None]] = [{} for _ in range(n)]
     maybe: list[dict[str, None]] = [{} for _ in range(n)]
-    release = ""
     for locus, alternatives in genotype.loci.items():
-        per_alt = []
         for pair in alternatives:
-            contributions = [(d, slot_contribution(d, locus, policy, b_locus_c1)) for d in pair]
-            per_alt.append(contributions)
-            if not release:
-                release = next((classify(d).release for d in pair if d is not None), "")
-        for i in range(n):
-            locus_presence = consensus(
-                contributions[0][1][i] | contributions[1][1][i] for contributions in per_alt
-            )
-            presence[i] = presence[i] | locus_presence
-            for contributions in per_alt:
-                for d, values in contributions:
-                    value = values[i]
-                    if value is _A:
-                        continue
-                    label = d if d is not None else _slot_label(locus)
-                    if value is _P and locus_presence is _P:
+            for d in pair:
+                slot = slot_planes(d, locus, policy, b_locus_c1)
+                label = d if d is not None else _slot_label(locus)
+                for i, ligand in enumerate(_ORDER):
+                    bit = LIGAND_BIT[ligand]
+                    if slot[0] & bit and planes[0] & bit:
                         certain[i].setdefault(label)
-                    else:
+                    elif (slot[0] | slot[1]) & bit:
                         maybe[i].setdefault(label)
     evidence = tuple(
-        trusted(
-            LigandEvidence,
-            
+        LigandEvidence.model_construct(
             ligand=ligand,
-            presence=presence[i],
-            alleles=tuple(certain[i]) if presence[i] is _P else (),
+            presence=presence_at(planes, LIGAND_BIT[ligand]),
+            alleles=tuple(certain[i]) if planes[0] & LIGAND_BIT[ligand] else (),
             possible_from=tuple(k for k in maybe[i] if k not in certain[i]),
         )
         for i, ligand in enumerate(_ORDER)
     )
-    return trusted(
-        LigandProfile,
-        
+    return LigandProfile.model_construct(
         genotype=genotype,
         ligands=evidence,
         bw4_policy=policy,
         b_locus_c1=b_locus_c1,
-        release=release or get_reference().info.release,
+        release=get_reference().info.release,
+        planes=planes,
     )
 
 
