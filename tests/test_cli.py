@@ -66,3 +66,34 @@ def test_python_dash_m() -> None:
         [sys.executable, "-m", "kirmatch", "classify", "B*46:01"], capture_output=True, text=True
     )
     assert done.returncode == 0 and "B*46:01\tB\tC1" in done.stdout
+
+
+def test_screen_ranks_a_csv_and_keeps_every_row(tmp_path: Path) -> None:
+    donors = tmp_path / "donors.csv"
+    donors.write_text(
+        "donor_id,A1,A2,B1,B2,C1,C2\n"
+        "d1,A*01:01,A*02:01,B*08:01,B*07:02,C*07:02,C*03:04\n"
+        "d2,A*01:01,A*02:01,B*57:01,B*08:01,C*07:02,C*04:01\n"
+        "d3,A*01:01,nonsense,B*08:01,B*07:02,C*07:02,C*04:01\n"
+        "d4,A*01:01,A*02:01,B*08:01,,C*07:02,C*04:01\n"
+    )
+    ranked = tmp_path / "ranked.csv"
+    code, out, err = run(
+        "screen", str(donors), "--recipient", "A*01:01", "A*03:01", "B*08:01", "B*07:02", "C*07:02", "C*03:04",
+        "-o", str(ranked),
+    )
+    assert code == 0, err
+    assert "4 donors screened" in out and "1 unreadable" in out
+    import pandas as pd
+
+    table = pd.read_csv(ranked, dtype=str)
+    assert list(table["donor_id"]) == ["d2", "d4", "d1", "d3"]
+    assert list(table["kir_rank"]) == ["1", "2", "3", "4"]
+    assert table.loc[3, "kir_error"].startswith("column 'A2'")
+
+
+def test_screen_reports_a_bad_recipient(tmp_path: Path) -> None:
+    donors = tmp_path / "donors.csv"
+    donors.write_text("A1,A2,B1,B2,C1,C2\nA*01:01,A*02:01,B*08:01,B*07:02,C*07:02,C*03:04\n")
+    code, _, err = run("screen", str(donors), "--recipient", "C*99:99", "-o", str(tmp_path / "o.csv"))
+    assert code == 1 and "recipient" in err

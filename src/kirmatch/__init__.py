@@ -1,7 +1,8 @@
 """kirmatch: KIR ligands of HLA class I alleles, from their protein sequence, and donor-recipient KIR-ligand matching.
 
-The public API is re-exported here. Importing kirmatch is light: the reference table (and pandas, for the frame
-functions) load on first use.
+The public API is re-exported here. Importing kirmatch is light: the reference table loads on first use, and the
+pandas layer :mod:`kirmatch.frame` (which registers the ``DataFrame.kir`` accessor) is imported with kirmatch only
+when pandas is already loaded, else on first use of ``kirmatch.frame``.
 
 >>> import kirmatch
 >>> kirmatch.classify("C*07:02").ligand
@@ -9,6 +10,8 @@ functions) load on first use.
 """
 
 from __future__ import annotations
+
+import sys as _sys
 
 from kirmatch._errors import (
     AlleleNameError,
@@ -54,6 +57,19 @@ from kirmatch.reference import AlleleRecord, ReferenceInfo, reference_info, refe
 from kirmatch.typings import Typing, parse_typing
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    # ``kirmatch.frame`` (pandas layer) and ``kirmatch.strategies`` (hypothesis) load on first use only.
+    if name in {"frame", "strategies"}:
+        import importlib
+
+        return importlib.import_module(f"kirmatch.{name}")
+    raise AttributeError(f"module 'kirmatch' has no attribute {name!r}")
+
+
+if "pandas" in _sys.modules:  # pandas already loaded: register the DataFrame.kir accessor now, at no extra cost
+    from kirmatch import frame as _frame  # noqa: F401
 
 __all__ = [
     "AlleleName",

@@ -106,6 +106,92 @@ def _match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _read_frame(path: str, chunk_size: int):
+    """Chunks of the donor file as frames of strings (CSV by default, Parquet by extension)."""
+    import pandas as pd
+
+    if path.lower().endswith((".parquet", ".pq")):
+        try:
+            frame = pd.read_parquet(path)
+        except ImportError as exc:
+            raise KirmatchError(
+                f"reading {path!r} needs pyarrow: pip install 'kirmatch[parquet]'", input=path
+            ) from exc
+        frame = frame.astype("string")
+        for start in range(0, max(len(frame), 1), chunk_size):
+            yield frame.iloc[start : start + chunk_size]
+        return
+    yield from pd.read_csv(path, dtype="string", chunksize=chunk_size, keep_default_na=False, na_values=[""])
+
+
+def _write_frame(frame, path: str) -> None:
+    if path.lower().endswith((".parquet", ".pq")):
+        try:
+            frame.to_parquet(path, index=False)
+        except ImportError as exc:
+            raise KirmatchError(f"writing {path!r} needs pyarrow: pip install 'kirmatch[parquet]'", input=path) from exc
+    else:
+        frame.to_csv(path, index=False)
+
+
+def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import time
+
+    import pandas as pd
+
+    from kirmatch.frame import mismatch_against, rank_mismatches
+    from kirmatch.mismatch import side_context
+
+    show = not args.quiet and hasattr(err, "isatty") and err.isatty()
+    started = time.perf_counter()
+    try:
+        try:
+            recipient = _typing(args.recipient)
+        except KirmatchError as exc:
+            raise side_context(exc, "recipient") from exc
+        donors, results = [], []
+        done = 0
+        for chunk in _read_frame(args.donors, args.chunk_size):
+            chunk = chunk.reset_index(drop=True)
+            chunk.index = pd.RangeIndex(done, done + len(chunk))
+            results.append(
+                mismatch_against(
+                    chunk,
+                    recipient,
+                    bw4_policy=args.bw4_policy,
+                    b_locus_c1=not args.no_b_locus_c1,
+                    errors=args.errors,
+                    prefix=args.prefix,
+                )
+            )
+            donors.append(chunk)
+            done += len(chunk)
+            if show:
+                print(f"\rkirmatch screen: {done:,} donors read ({time.perf_counter() - started:.1f} s)", end="", file=err)
+        if show:
+            print(file=err)
+        frame = pd.concat(donors) if donors else pd.DataFrame()
+        result = pd.concat(results) if results else None
+        if result is None:
+            raise KirmatchError(f"{args.donors!r} has no rows", input=args.donors)
+        ranked = rank_mismatches(frame, result, by=args.by or ())
+        _write_frame(ranked, args.output)
+    except (KirmatchError, OSError) as exc:
+        if show:
+            print(file=err)
+        print(f"kirmatch screen: {type(exc).__name__}: {exc}", file=err)
+        return 1
+    verdicts = ranked["kir_gvh_incompatible"].value_counts()
+    bad = int(ranked["kir_error"].notna().sum())
+    print(
+        f"{len(ranked):,} donors screened in {time.perf_counter() - started:.1f} s: "
+        f"{verdicts.get('present', 0):,} GvH KIR-ligand incompatible, {verdicts.get('possible', 0):,} possibly, "
+        f"{verdicts.get('absent', 0):,} compatible, {bad:,} unreadable; wrote {args.output}",
+        file=out,
+    )
+    return 0
+
+
 def _build_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from kirmatch.build import build_table
 
@@ -195,6 +281,24 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     p.add_argument("--explain", action="store_true", help="add one sentence per finding")
     p.set_defaults(run=_match)
+
+    p = sub.add_parser("screen", help="rank the donors of a registry file against one recipient")
+    p.add_argument("donors", metavar="FILE", help="donor file, CSV (or Parquet with pyarrow), columns A1..C2")
+    p.add_argument("--recipient", required=True, nargs="+", metavar="TYPING", help=f"recipient HLA typing: {typing}")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="ranked output (CSV, or .parquet)")
+    p.add_argument("--by", nargs="*", metavar="COLUMN", help="tie-breaker columns after the KIR-ligand verdict")
+    p.add_argument("--prefix", default="", help="prefix of the HLA columns, e.g. 'donor_'")
+    p.add_argument("--bw4-policy", default="all", choices=["all", "exclude-weak", "b-only"], help="(default all)")
+    p.add_argument("--no-b-locus-c1", action="store_true", help="do not count HLA-B C1 (B*46:01, B*73:01) as C1")
+    p.add_argument(
+        "--errors",
+        default="flag",
+        choices=["flag", "raise"],
+        help="flag (default): keep unreadable rows, last, with kir_error; raise: stop at the first",
+    )
+    p.add_argument("--chunk-size", type=int, default=250_000, metavar="ROWS", help=argparse.SUPPRESS)
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    p.set_defaults(run=_screen)
 
     p = sub.add_parser("build-table", help="build the reference table from an IPD-IMGT/HLA release directory")
     p.add_argument("--imgt", required=True, metavar="DIR", help="release directory (A_prot.fasta, Allelelist.txt, ...)")

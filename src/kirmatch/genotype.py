@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from kirmatch._errors import GenotypeError, KirmatchError, quote, with_context
 from kirmatch.ligands import classify
+from kirmatch.typings import resolve_text
 
 __all__ = ["Genotype", "LOCI", "is_missing"]
 
@@ -52,17 +53,24 @@ def is_missing(value: object) -> bool:
 
 @functools.lru_cache(maxsize=65536)
 def _canonical(text: str) -> tuple[str, str]:
-    """(stored spelling, locus) of a designation; raises the KirmatchError of :func:`classify`."""
-    call = classify(text)
-    spelled = call.normalized
+    """(stored spelling, locus) of a designation; raises the KirmatchError of :func:`classify`.
+
+    The stored spelling is the normalized form when that reads back to the same alleles, else the text itself
+    (stripped), so that a stored designation always means what was typed.
+    """
+    if not isinstance(text, str):
+        classify(text)  # raises AlleleNameError naming the type
+    resolution, _ = resolve_text(text)
+    spelled = resolution.normalized
     if spelled != text:
         try:
-            same = classify(spelled).normalized == spelled
+            same = resolve_text(spelled)[0].candidates == resolution.candidates
         except KirmatchError:
             same = False
         if not same:
             spelled = text.strip()
-    return spelled, call.locus
+    loci = {r.locus for r in resolution.candidates}
+    return spelled, loci.pop() if len(loci) == 1 else ""
 
 
 def _designation(value: object, locus: str, slot: str) -> str | None:

@@ -513,6 +513,7 @@ class _Indexes:
         self.renamed_since_2010 = renamed
 
 
+@functools.lru_cache(maxsize=1)
 def _bundled_table() -> Path:
     candidate = resources.files("kirmatch").joinpath("data", _TABLE_NAME)
     if candidate.is_file():

@@ -1,0 +1,467 @@
+"""Registry scale: the ligand profile and KIR-ligand mismatch of whole pandas frames, on the scalar rules.
+
+Nothing here decides a ligand. Each distinct designation of each HLA column is read once through the scalar path
+(:func:`kirmatch.genotype` checks, :func:`kirmatch.profile.slot_planes` calls), giving two small bit masks; rows
+then combine those masks with numpy, through the very Kleene functions of :mod:`kirmatch.presence` and
+:func:`kirmatch.mismatch.mismatch_planes` that the scalar API runs. So the work grows with the number of distinct
+designations, not rows, and a row's answer is the scalar answer (a property test checks it on random frames).
+
+Conventions:
+
+* HLA columns are found by name (``A1``..``C2``, ``A_1``, ``A.1``, ``HLA-A_1``, ``HLA-A.1``, ``HLA-A1``, any case)
+  or given as ``columns={"A": ("a_first", "a_second"), ...}``; with ``prefix="donor_"`` only columns starting with
+  it are considered. Missing cells (NA, ``""``, ``"-"``) are missing alleles: "possible", never "no ligand".
+* Outputs are new frames indexed like the input, whose columns all start with ``kir_`` so that they cannot be
+  mistaken for input columns (an input column ``C1`` is an HLA-C allele, ``kir_C1`` the C1 ligand). Presence
+  columns are ordered categoricals (absent < possible < present); errors are a nullable string column. The input
+  is never modified.
+* ``errors="raise"`` (default) stops at the first bad cell, naming its row and column; ``errors="flag"`` keeps every
+  row, reports bad cells in ``kir_error`` and leaves that row's answers undecided (missing).
+* Every function is a pure, picklable ``DataFrame -> DataFrame`` that works on an empty frame; ``*_schema()`` give
+  the output as an empty frame with the final dtypes (the ``meta`` of dask's ``map_partitions``).
+
+Importing this module registers the ``DataFrame.kir`` accessor; ``import kirmatch`` imports it when pandas is
+already loaded (kirmatch itself stays light to import).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from kirmatch._errors import KirmatchError, ProtocolValueError, quote, with_context
+from kirmatch.genotype import LOCI, Genotype, _designation, is_missing
+from kirmatch.kir import KirGenotype
+from kirmatch.mismatch import MatchModel, any_of, kir_planes, mismatch_planes
+from kirmatch.presence import planes_or
+from kirmatch.profile import LIGAND_BIT, Bw4Policy, KirLigand, genotype_planes, locus_mask, slot_planes
+
+__all__ = [
+    "PRESENCE_DTYPE",
+    "ColumnError",
+    "find_hla_columns",
+    "ligand_profiles",
+    "mismatch_against",
+    "mismatch_pairs",
+    "rank_donors",
+    "rank_mismatches",
+    "profile_schema",
+    "mismatch_schema",
+    "KirAccessor",
+]
+
+Errors = Literal["raise", "flag"]
+ColumnSpec = Mapping[str, Sequence[str]]
+
+PRESENCE_DTYPE = pd.CategoricalDtype(["absent", "possible", "present"], ordered=True)
+"""dtype of every presence column: ordered, so that ``present > possible > absent``."""
+
+_LIGANDS = tuple(KirLigand)
+_SUFFIX = {ligand: ligand.value.replace("/", "_").replace("-", "_") for ligand in _LIGANDS}
+_SLOT_NAME = re.compile(r"(?:HLA[-_. ]?)?([ABC])[-_. ]?([12])", re.IGNORECASE)
+
+
+class ColumnError(KirmatchError):
+    """The frame's HLA columns cannot be found unambiguously, or an output column would overwrite an input one."""
+
+
+# ------------------------------------------------------------------------------------------------------ columns
+
+
+def find_hla_columns(frame: pd.DataFrame, columns: ColumnSpec | None = None, *, prefix: str = "") -> dict[str, tuple[str, str]]:
+    """The two columns of each locus: ``{"A": ("A1", "A2"), "B": ..., "C": ...}``.
+
+    Given ``columns``, they are checked to exist. Otherwise a column whose name (after ``prefix``) reads as locus
+    and slot number (``A1``, ``A_1``, ``A.1``, ``HLA-A_1``, ``HLA-A.1``, case-insensitive) is taken; a slot matched
+    by two columns, or a slot missing, raises :class:`ColumnError` listing what was seen.
+    """
+    if columns is not None:
+        found: dict[str, tuple[str, str]] = {}
+        for locus in LOCI:
+            pair = columns.get(locus) or columns.get(locus.lower())
+            if pair is None or len(pair) != 2:
+                raise ColumnError(f"columns= must give two column names for HLA-{locus}", input=columns)
+            missing = [c for c in pair if c not in frame.columns]
+            if missing:
+                raise ColumnError(f"columns {', '.join(map(quote, missing))} are not in the frame", input=missing)
+            found[locus] = (pair[0], pair[1])
+        return found
+    slots: dict[tuple[str, int], list[str]] = {}
+    for name in frame.columns:
+        if not isinstance(name, str) or not name.startswith(prefix):
+            continue
+        m = _SLOT_NAME.fullmatch(name[len(prefix):].strip())
+        if m:
+            slots.setdefault((m.group(1).upper(), int(m.group(2))), []).append(name)
+    result: dict[str, tuple[str, str]] = {}
+    problems = []
+    for locus in LOCI:
+        pair = []
+        for index in (1, 2):
+            names = slots.get((locus, index), [])
+            if len(names) != 1:
+                problems.append(
+                    f"HLA-{locus} allele {index}: " + ("no column" if not names else f"several ({', '.join(names)})")
+                )
+            else:
+                pair.append(names[0])
+        if len(pair) == 2:
+            result[locus] = (pair[0], pair[1])
+    if problems:
+        shown = ", ".join(map(str, list(frame.columns)[:12]))
+        raise ColumnError(
+            f"cannot find the HLA columns{f' with prefix {prefix!r}' if prefix else ''}: {'; '.join(problems)} "
+            f"(columns: {shown}); name them A1..C2 (or HLA-A_1...) or pass columns=",
+            input=list(frame.columns),
+        )
+    return result
+
+
+# ----------------------------------------------------------------------------------------------- the planes
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """The policies a frame function was called with."""
+
+    bw4_policy: Bw4Policy
+    b_locus_c1: bool
+
+
+def _settings(bw4_policy: Bw4Policy | str, b_locus_c1: bool) -> _Settings:
+    return _Settings(Bw4Policy.coerce(bw4_policy), bool(b_locus_c1))
+
+
+def _errors_mode(errors: str) -> str:
+    if errors not in ("raise", "flag"):
+        raise ProtocolValueError(f"errors must be 'raise' or 'flag', got {quote(errors)}", input=errors)
+    return errors
+
+
+def _column_planes(
+    values: pd.Series, locus: str, column: str, settings: _Settings
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[int, KirmatchError]]:
+    """Per row: present bits, possible bits and a bad-cell mask; the factorize codes and each bad unique's error
+    (its KirmatchError, already naming the column)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    n = len(uniques)
+    present = np.zeros(n + 1, dtype=np.uint8)
+    possible = np.zeros(n + 1, dtype=np.uint8)
+    bad = np.zeros(n + 1, dtype=bool)
+    messages: dict[int, KirmatchError] = {}
+    missing_planes = (0, locus_mask(locus, settings.bw4_policy, settings.b_locus_c1))
+    for i, value in enumerate(uniques):
+        if is_missing(value):
+            planes = missing_planes
+        else:
+            try:
+                spelled = _designation(value, locus, f"column {column!r}")
+                planes = slot_planes(spelled, locus, settings.bw4_policy, settings.b_locus_c1)
+            except KirmatchError as exc:
+                bad[i] = True
+                messages[i] = exc
+                continue
+        present[i], possible[i] = planes
+    present[n], possible[n] = missing_planes  # code -1 (NA) indexes the last slot
+    return present[codes], possible[codes], bad[codes], codes, messages
+
+
+def _person_planes(
+    frame: pd.DataFrame, hla: dict[str, tuple[str, str]], settings: _Settings, errors: str
+) -> tuple[tuple[np.ndarray, np.ndarray], dict[int, str]]:
+    """Planes of every row's person and the error text of each bad row (by position)."""
+    n = len(frame)
+    person = (np.zeros(n, dtype=np.uint8), np.zeros(n, dtype=np.uint8))
+    error_text: dict[int, str] = {}
+    for locus in LOCI:
+        for column in hla[locus]:
+            p, q, bad, codes, info = _column_planes(frame[column], locus, column, settings)
+            if bad.any():
+                rows = np.flatnonzero(bad)
+                if errors == "raise":
+                    first = rows[0]
+                    raise with_context(info[int(codes[first])], f"row {frame.index[first]!r}, ", sep="")
+                for row in rows:
+                    message = str(info[int(codes[row])])
+                    row = int(row)
+                    error_text[row] = f"{error_text[row]}; {message}" if row in error_text else message
+            person = planes_or(person, (p, q))
+    return person, error_text
+
+
+def _presence_column(planes: tuple[np.ndarray, np.ndarray], bit: int, undecided: list[int]) -> pd.Categorical:
+    codes = ((planes[0] & bit) != 0).astype(np.int8) * 2 + ((planes[1] & bit) != 0).astype(np.int8)
+    if undecided:
+        codes[undecided] = -1
+    return pd.Categorical.from_codes(codes, dtype=PRESENCE_DTYPE)
+
+
+def _error_column(errors: dict[int, str], index: pd.Index) -> pd.Series:
+    """``kir_error``: the message of each bad row (by position), missing elsewhere."""
+    column = pd.Series(pd.NA, index=index, dtype="string")
+    if errors:
+        column.iloc[list(errors)] = list(errors.values())
+    return column
+
+
+# --------------------------------------------------------------------------------------------------- profiles
+
+
+def profile_schema() -> pd.DataFrame:
+    """The output of :func:`ligand_profiles` for no rows: its columns and dtypes."""
+    data: dict[str, Any] = {f"kir_{_SUFFIX[ligand]}": pd.Categorical([], dtype=PRESENCE_DTYPE) for ligand in _LIGANDS}
+    data["kir_error"] = pd.Series([], dtype="string")
+    return pd.DataFrame(data)
+
+
+def ligand_profiles(
+    frame: pd.DataFrame,
+    *,
+    columns: ColumnSpec | None = None,
+    prefix: str = "",
+    bw4_policy: Bw4Policy | str = Bw4Policy.ALL,
+    b_locus_c1: bool = True,
+    errors: Errors = "raise",
+) -> pd.DataFrame:
+    """For each row's typing, whether the person carries C1, C2, Bw4, Bw4-80I, Bw4-80T and A3/A11.
+
+    Returns ``kir_C1``, ``kir_C2``, ``kir_Bw4``, ``kir_Bw4_80I``, ``kir_Bw4_80T``, ``kir_A3_A11`` (present /
+    possible / absent, as :func:`kirmatch.ligand_profile` says for the same typing) and ``kir_error``.
+    """
+    mode = _errors_mode(errors)
+    settings = _settings(bw4_policy, b_locus_c1)
+    hla = find_hla_columns(frame, columns, prefix=prefix)
+    planes, error_text = _person_planes(frame, hla, settings, mode)
+    undecided = sorted(error_text)
+    data: dict[str, Any] = {
+        f"kir_{_SUFFIX[ligand]}": _presence_column(planes, LIGAND_BIT[ligand], undecided) for ligand in _LIGANDS
+    }
+    out = pd.DataFrame(data, index=frame.index)
+    out["kir_error"] = _error_column(error_text, frame.index)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------- mismatch
+
+
+def mismatch_schema() -> pd.DataFrame:
+    """The output of :func:`mismatch_against` and :func:`mismatch_pairs` for no rows: columns and dtypes."""
+    data: dict[str, Any] = {}
+    for direction in ("gvh", "hvg"):
+        for ligand in _LIGANDS:
+            data[f"kir_{direction}_{_SUFFIX[ligand]}"] = pd.Categorical([], dtype=PRESENCE_DTYPE)
+    data["kir_gvh_incompatible"] = pd.Categorical([], dtype=PRESENCE_DTYPE)
+    data["kir_hvg_incompatible"] = pd.Categorical([], dtype=PRESENCE_DTYPE)
+    data["kir_error"] = pd.Series([], dtype="string")
+    return pd.DataFrame(data)
+
+
+def _mismatch_frame(
+    index: pd.Index,
+    donor: tuple[Any, Any],
+    recipient: tuple[Any, Any],
+    model: MatchModel,
+    kir: tuple[int, int] | None,
+    error_text: dict[int, str],
+) -> pd.DataFrame:
+    gvh, hvg = mismatch_planes(model, donor, recipient, kir)
+    n = len(index)
+    gvh = tuple(np.broadcast_to(np.asarray(x, dtype=np.uint8), (n,)) for x in gvh)
+    hvg = tuple(np.broadcast_to(np.asarray(x, dtype=np.uint8), (n,)) for x in hvg)
+    undecided = sorted(error_text)
+    data: dict[str, Any] = {}
+    for name, planes in (("gvh", gvh), ("hvg", hvg)):
+        for ligand in _LIGANDS:
+            data[f"kir_{name}_{_SUFFIX[ligand]}"] = _presence_column(planes, LIGAND_BIT[ligand], undecided)
+    for name, planes in (("gvh", gvh), ("hvg", hvg)):
+        present, possible = any_of(planes)
+        data[f"kir_{name}_incompatible"] = _presence_column(
+            (present.astype(np.uint8), possible.astype(np.uint8)), 1, undecided
+        )
+    out = pd.DataFrame(data, index=index)
+    out["kir_error"] = _error_column(error_text, index)
+    return out
+
+
+def _model(model: MatchModel | str, donor_kir: KirGenotype | None) -> tuple[MatchModel, tuple[int, int] | None]:
+    chosen = MatchModel.coerce(model)
+    if chosen.needs_kir and donor_kir is None:
+        raise ProtocolValueError(
+            f"the {chosen} model needs the donors' KIR gene content; the frame functions read the ligand-ligand "
+            "model, or one KirGenotype for all donors via donor_kir=",
+        )
+    return chosen, (kir_planes(donor_kir) if donor_kir is not None else None)
+
+
+def mismatch_against(
+    donors: pd.DataFrame,
+    recipient: Genotype | object,
+    *,
+    columns: ColumnSpec | None = None,
+    prefix: str = "",
+    model: MatchModel | str = MatchModel.LIGAND_LIGAND,
+    bw4_policy: Bw4Policy | str = Bw4Policy.ALL,
+    b_locus_c1: bool = True,
+    donor_kir: KirGenotype | None = None,
+    errors: Errors = "raise",
+) -> pd.DataFrame:
+    """KIR-ligand mismatch of every donor row against one recipient (anything :meth:`Genotype.coerce` reads).
+
+    Per ligand ``kir_gvh_<ligand>`` and ``kir_hvg_<ligand>``, then ``kir_gvh_incompatible`` and
+    ``kir_hvg_incompatible`` over the protocol ligands C1, C2 and Bw4, as :func:`kirmatch.kir_ligand_mismatch`
+    says for each row; ``kir_error`` for rows that could not be read (``errors="flag"``).
+    """
+    mode = _errors_mode(errors)
+    settings = _settings(bw4_policy, b_locus_c1)
+    chosen, kir = _model(model, donor_kir)
+    try:
+        patient = Genotype.coerce(recipient)
+    except KirmatchError as exc:
+        raise with_context(exc, "recipient", " " if str(exc).startswith("HLA-") else ": ") from exc
+    hla = find_hla_columns(donors, columns, prefix=prefix)
+    donor_planes, error_text = _person_planes(donors, hla, settings, mode)
+    r = genotype_planes(patient, settings.bw4_policy, settings.b_locus_c1)
+    recipient_planes = (np.uint8(r[0]), np.uint8(r[1]))
+    kir_arrays = (np.uint8(kir[0]), np.uint8(kir[1])) if kir is not None else None
+    return _mismatch_frame(donors.index, donor_planes, recipient_planes, chosen, kir_arrays, error_text)
+
+
+def mismatch_pairs(
+    frame: pd.DataFrame,
+    *,
+    donor_prefix: str = "donor_",
+    recipient_prefix: str = "recipient_",
+    donor_columns: ColumnSpec | None = None,
+    recipient_columns: ColumnSpec | None = None,
+    model: MatchModel | str = MatchModel.LIGAND_LIGAND,
+    bw4_policy: Bw4Policy | str = Bw4Policy.ALL,
+    b_locus_c1: bool = True,
+    errors: Errors = "raise",
+) -> pd.DataFrame:
+    """KIR-ligand mismatch of each row's donor against the same row's recipient (a cohort of transplant pairs).
+
+    Columns are found with ``donor_prefix`` / ``recipient_prefix`` (``donor_A1``, ``recipient_HLA-C_2``...) or
+    given as ``donor_columns=`` / ``recipient_columns=``. Same output as :func:`mismatch_against`.
+    """
+    mode = _errors_mode(errors)
+    settings = _settings(bw4_policy, b_locus_c1)
+    chosen, _ = _model(model, None)
+    d_cols = find_hla_columns(frame, donor_columns, prefix=donor_prefix)
+    r_cols = find_hla_columns(frame, recipient_columns, prefix=recipient_prefix)
+    d_planes, d_err = _person_planes(frame, d_cols, settings, mode)
+    r_planes, r_err = _person_planes(frame, r_cols, settings, mode)
+    error_text = {
+        row: "; ".join(f"{side}: {errors[row]}" for side, errors in (("donor", d_err), ("recipient", r_err)) if row in errors)
+        for row in sorted(set(d_err) | set(r_err))
+    }
+    return _mismatch_frame(frame.index, d_planes, r_planes, chosen, None, error_text)
+
+
+# ---------------------------------------------------------------------------------------------------- ranking
+
+
+def rank_donors(
+    donors: pd.DataFrame,
+    recipient: Genotype | object,
+    *,
+    by: Sequence[str] = (),
+    ascending: bool | Sequence[bool] = True,
+    columns: ColumnSpec | None = None,
+    prefix: str = "",
+    bw4_policy: Bw4Policy | str = Bw4Policy.ALL,
+    b_locus_c1: bool = True,
+    errors: Errors = "raise",
+) -> pd.DataFrame:
+    """The donors with their mismatch columns, best candidates for the NK-cell protocol first.
+
+    Order: GvH KIR-ligand incompatible (present, then possible, then absent); then fewer protocol ligands left
+    "possible" (the more certain first); then more protocol ligands with a GvH mismatch for certain; then the
+    tie-breaker columns ``by`` (with ``ascending``); then the input order. Unreadable rows (``errors="flag"``)
+    come last. Adds ``kir_rank`` (1 = best). Returns a new frame; the input is not modified.
+    """
+    result = mismatch_against(
+        donors, recipient, columns=columns, prefix=prefix, bw4_policy=bw4_policy, b_locus_c1=b_locus_c1, errors=errors
+    )
+    return rank_mismatches(donors, result, by=by, ascending=ascending)
+
+
+def rank_mismatches(
+    donors: pd.DataFrame, result: pd.DataFrame, *, by: Sequence[str] = (), ascending: bool | Sequence[bool] = True
+) -> pd.DataFrame:
+    """Join ``donors`` with their :func:`mismatch_against` ``result`` and order them as :func:`rank_donors` does
+    (for callers that computed the mismatch in pieces, such as ``kirmatch screen``)."""
+    clash = [c for c in result.columns if c in donors.columns]
+    if clash:
+        raise ColumnError(f"the donor frame already has columns {', '.join(clash)}; rename them first", input=clash)
+    for name in by:
+        if name not in donors.columns:
+            raise ColumnError(f"tie-breaker column {quote(name)} is not in the donor frame", input=name)
+    asc = [ascending] * len(by) if isinstance(ascending, bool) else list(ascending)
+    if len(asc) != len(by):
+        raise ProtocolValueError("ascending must be one bool or one per tie-breaker column", input=ascending)
+    protocol = ["kir_gvh_C1", "kir_gvh_C2", "kir_gvh_Bw4"]
+    keys = pd.DataFrame(
+        {
+            "_bad": result["kir_error"].notna().to_numpy(),
+            "_verdict": -result["kir_gvh_incompatible"].cat.codes.to_numpy().astype(int),
+            "_doubt": sum((result[c].cat.codes == 1).to_numpy().astype(int) for c in protocol),
+            "_sure": -sum((result[c].cat.codes == 2).to_numpy().astype(int) for c in protocol),
+            "_order": np.arange(len(donors)),
+        }
+    )
+    for name in by:
+        keys[f"_by_{name}"] = donors[name].to_numpy()
+    sort_by = ["_bad", "_verdict", "_doubt", "_sure"] + [f"_by_{n}" for n in by] + ["_order"]
+    order = keys.sort_values(sort_by, ascending=[True, True, True, True, *asc, True], kind="stable").index
+    ranked = pd.concat([donors, result], axis=1).iloc[order.to_numpy()].copy()
+    ranked["kir_rank"] = np.arange(1, len(ranked) + 1)
+    return ranked
+
+
+# --------------------------------------------------------------------------------------------------- accessor
+
+
+@pd.api.extensions.register_dataframe_accessor("kir")
+class KirAccessor:
+    """``df.kir``: the frame functions of :mod:`kirmatch.frame` as methods of a DataFrame of typings.
+
+    >>> import pandas as pd, kirmatch.frame
+    >>> df = pd.DataFrame({"A1": ["A*01:01"], "A2": ["A*02:01"], "B1": ["B*57:01"], "B2": ["B*08:01"],
+    ...                    "C1": ["C*07:02"], "C2": ["C*04:01"]})
+    >>> df.kir.profiles()["kir_C2"].tolist()
+    ['present']
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._frame = frame
+
+    def profiles(self, **options: Any) -> pd.DataFrame:
+        """:func:`ligand_profiles` of this frame."""
+        return ligand_profiles(self._frame, **options)
+
+    def mismatch(self, recipient: Genotype | object, **options: Any) -> pd.DataFrame:
+        """:func:`mismatch_against` of this frame's donors and ``recipient``."""
+        return mismatch_against(self._frame, recipient, **options)
+
+    def pairs(self, **options: Any) -> pd.DataFrame:
+        """:func:`mismatch_pairs` of this frame's donor/recipient columns."""
+        return mismatch_pairs(self._frame, **options)
+
+    def rank(self, recipient: Genotype | object, **options: Any) -> pd.DataFrame:
+        """:func:`rank_donors` of this frame's donors for ``recipient``."""
+        return rank_donors(self._frame, recipient, **options)
+
+    def annotate(self, recipient: Genotype | object | None = None, **options: Any) -> pd.DataFrame:
+        """This frame with the profile columns (or, given ``recipient``, the mismatch columns) joined on."""
+        extra = ligand_profiles(self._frame, **options) if recipient is None else mismatch_against(
+            self._frame, recipient, **options
+        )
+        clash = [c for c in extra.columns if c in self._frame.columns]
+        if clash:
+            raise ColumnError(f"the frame already has columns {', '.join(clash)}; rename them first", input=clash)
+        return pd.concat([self._frame, extra], axis=1)
