@@ -97,3 +97,20 @@ def test_screen_reports_a_bad_recipient(tmp_path: Path) -> None:
     donors.write_text("A1,A2,B1,B2,C1,C2\nA*01:01,A*02:01,B*08:01,B*07:02,C*07:02,C*03:04\n")
     code, _, err = run("screen", str(donors), "--recipient", "C*99:99", "-o", str(tmp_path / "o.csv"))
     assert code == 1 and "recipient" in err
+
+
+def test_screen_reads_and_writes_parquet(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    import pandas as pd
+
+    donors = pd.DataFrame(
+        [["A*01:01", "A*02:01", "B*57:01", "B*08:01", "C*07:02", "C*04:01"]] * 3, columns=["A1", "A2", "B1", "B2", "C1", "C2"]
+    )
+    donors.to_parquet(tmp_path / "donors.parquet")
+    code, out, err = run(
+        "screen", str(tmp_path / "donors.parquet"), "--recipient", "A*01:01+A*03:01^B*08:01+B*07:02^C*07:02+C*03:04",
+        "-o", str(tmp_path / "ranked.parquet"),
+    )
+    assert code == 0, err
+    ranked = pd.read_parquet(tmp_path / "ranked.parquet")
+    assert len(ranked) == 3 and set(ranked["kir_gvh_incompatible"]) == {"present"}
