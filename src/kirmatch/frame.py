@@ -17,6 +17,7 @@ Conventions:
   is never modified.
 * ``errors="raise"`` (default) stops at the first bad cell, naming its row and column; ``errors="flag"`` keeps every
   row, reports bad cells in ``kir_error`` and leaves that row's answers undecided (missing).
+* ``DataFrame.attrs`` of each output records the IPD-IMGT/HLA release, model and policies used.
 * Every function is a pure, picklable ``DataFrame -> DataFrame`` that works on an empty frame; ``*_schema()`` give
   the output as an empty frame with the final dtypes (the ``meta`` of dask's ``map_partitions``).
 
@@ -194,6 +195,16 @@ def _person_planes(
     return person, error_text
 
 
+def _provenance(out: pd.DataFrame, settings: _Settings) -> pd.DataFrame:
+    """Record in ``DataFrame.attrs`` the release and policies the answers were decided with."""
+    from kirmatch.reference import reference_info
+
+    out.attrs["kirmatch_release"] = f"IPD-IMGT/HLA {reference_info().release}"
+    out.attrs["kirmatch_bw4_policy"] = settings.bw4_policy.value
+    out.attrs["kirmatch_b_locus_c1"] = settings.b_locus_c1
+    return out
+
+
 def _presence_column(planes: tuple[np.ndarray, np.ndarray], bit: int, undecided: list[int]) -> pd.Categorical:
     codes = ((planes[0] & bit) != 0).astype(np.int8) * 2 + ((planes[1] & bit) != 0).astype(np.int8)
     if undecided:
@@ -243,7 +254,7 @@ def ligand_profiles(
     }
     out = pd.DataFrame(data, index=frame.index)
     out["kir_error"] = _error_column(error_text, frame.index)
-    return out
+    return _provenance(out, settings)
 
 
 # --------------------------------------------------------------------------------------------------- mismatch
@@ -285,6 +296,7 @@ def _mismatch_frame(
         )
     out = pd.DataFrame(data, index=index)
     out["kir_error"] = _error_column(error_text, index)
+    out.attrs["kirmatch_model"] = model.value
     return out
 
 
@@ -328,7 +340,9 @@ def mismatch_against(
     r = genotype_planes(patient, settings.bw4_policy, settings.b_locus_c1)
     recipient_planes = (np.uint8(r[0]), np.uint8(r[1]))
     kir_arrays = (np.uint8(kir[0]), np.uint8(kir[1])) if kir is not None else None
-    return _mismatch_frame(donors.index, donor_planes, recipient_planes, chosen, kir_arrays, error_text)
+    return _provenance(
+        _mismatch_frame(donors.index, donor_planes, recipient_planes, chosen, kir_arrays, error_text), settings
+    )
 
 
 def mismatch_pairs(
@@ -359,7 +373,7 @@ def mismatch_pairs(
         row: "; ".join(f"{side}: {errors[row]}" for side, errors in (("donor", d_err), ("recipient", r_err)) if row in errors)
         for row in sorted(set(d_err) | set(r_err))
     }
-    return _mismatch_frame(frame.index, d_planes, r_planes, chosen, None, error_text)
+    return _provenance(_mismatch_frame(frame.index, d_planes, r_planes, chosen, None, error_text), settings)
 
 
 # ---------------------------------------------------------------------------------------------------- ranking
