@@ -377,12 +377,31 @@ def allele_names(
     >>> find(allele_names("B", ligand="Bw4", style="old_name", resolution=2), lambda name: True)
     'B*4402'
     """
-    return st.sampled_from(_entries(locus, ligand=ligand, bw4_80=bw4_80, expressed=expressed,
-                                    resolution=resolution, style=style)).map(_text)
+    pool = _entries(locus, ligand=ligand, bw4_80=bw4_80, expressed=expressed, resolution=resolution, style=style)
+    pick = _texts_of(pool)
+    return st.integers(0, len(pick.texts) - 1).map(pick)
 
 
-def _text(entry: _Entry) -> str:
-    return entry.text
+class _Designations:
+    """The texts of a pool, picked by index. A pool holds up to 27,000 names: drawing an index (which shrinks to
+    0, the simplest name) keeps hypothesis' reports short, where ``sampled_from`` would print them all."""
+
+    __slots__ = ("texts",)
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.texts = tuple(texts)
+
+    def __call__(self, index: int) -> str:
+        return self.texts[index]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(map(repr, self.texts[:3]))
+        return f"<{len(self.texts)} designations: {shown}{', ...' if len(self.texts) > 3 else ''}>"
+
+
+@functools.lru_cache(maxsize=None)
+def _texts_of(pool: tuple[_Entry, ...]) -> _Designations:
+    return _Designations(e.text for e in pool)
 
 
 def _slot_strategy(
