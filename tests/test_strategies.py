@@ -334,3 +334,29 @@ def test_without_hypothesis_the_import_error_says_what_to_install():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert 'pip install "kirmatch[test]"' in done.stdout and "kirmatch[hypothesis]" in done.stdout
+
+
+def test_the_entry_point_in_pyproject_registers_the_types_when_hypothesis_is_imported(tmp_path):
+    """What an installed kirmatch does: pyproject's ``hypothesis`` entry point, read by hypothesis on import."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    points = project["entry-points"]["hypothesis"]
+    info = tmp_path / f"kirmatch-{project['version']}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: kirmatch\nVersion: {project['version']}\n")
+    (info / "entry_points.txt").write_text("[hypothesis]\n" + "".join(f"{k} = {v}\n" for k, v in points.items()))
+    code = (
+        "import sys\n"
+        "from hypothesis import find, strategies as st\n"
+        "import kirmatch\n"
+        "g = find(st.from_type(kirmatch.Genotype), lambda g: g.designations != ())  # builds() alone: Genotype()\n"
+        "print('kirmatch.strategies' in sys.modules, str(g))\n"
+    )
+    env = {"PYTHONPATH": f"{root / 'src'}{':'}{tmp_path}", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    loaded, genotype = done.stdout.split()
+    assert loaded == "True" and Genotype.from_gl(genotype).designations
