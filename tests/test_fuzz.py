@@ -161,9 +161,15 @@ _CELL = st.one_of(st.none(), any_text, designations)
 def text_frames(draw) -> pd.DataFrame:
     rows = draw(st.lists(st.fixed_dictionaries({c: _CELL for c in ["A1", "A2", "B1", "B2", "C1", "C2"]}), max_size=6))
     frame = pd.DataFrame(rows, columns=["A1", "A2", "B1", "B2", "C1", "C2"], dtype=object)
-    if draw(st.booleans()):  # as `kirmatch screen` reads a CSV file: strings, NA for empty cells
-        frame = frame.astype("string")
+    if draw(st.booleans()):  # through a CSV file, read as `kirmatch screen` reads it: strings, NA for empty cells
+        text = frame.map(_storable).to_csv(index=False)
+        frame = pd.read_csv(io.StringIO(text), dtype="string", keep_default_na=False, na_values=[""])
     return frame
+
+
+def _storable(cell: object) -> object:
+    """A cell as a UTF-8 file can hold it (lone surrogates cannot be written)."""
+    return cell.encode("utf-8", "replace").decode("utf-8") if isinstance(cell, str) else cell
 
 
 @FUZZ

@@ -127,7 +127,7 @@ def test_an_extra_recipient_ligand_never_creates_gvh(pair, locus, data, policy, 
     null = data.draw(kst.allele_names(locus, expressed=False))
     extra = data.draw(designations(locus))
     poorer, richer = _with(r, locus, (null, keep)), _with(r, locus, (extra, keep))
-    options = dict(bw4_policy=policy, b_locus_c1=b_c1, model=model, donor_kir=kir)
+    options = {"bw4_policy": policy, "b_locus_c1": b_c1, "model": model, "donor_kir": kir}
     before = kir_ligand_mismatch(d, poorer, **options)
     after = kir_ligand_mismatch(d, richer, **options)
     for b, a in zip(before.ligands, after.ligands):
@@ -199,7 +199,7 @@ def exact_and_coarse(draw) -> tuple[Genotype, Genotype]:
 @given(exact_and_coarse(), exact_and_coarse(), policies, st.booleans(), models, kst.kir_genotypes())
 def test_present_is_never_claimed_when_an_ambiguity_could_remove_it(donor, recipient, policy, b_c1, model, kir):
     """Whatever a low-resolution, ambiguous or incomplete typing says for certain holds for the exact alleles."""
-    options = dict(bw4_policy=policy, b_locus_c1=b_c1)
+    options = {"bw4_policy": policy, "b_locus_c1": b_c1}
     for exact, coarse in (donor, recipient):
         for c, f in zip(ligand_profile(coarse, **options).ligands, ligand_profile(exact, **options).ligands):
             assert _refines(c.presence, f.presence), (c, f)

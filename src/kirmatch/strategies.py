@@ -60,16 +60,16 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
-    "STYLES",
     "RELATIONS",
+    "STYLES",
     "allele_names",
-    "genotypes",
-    "haplotypes",
-    "gl_strings",
     "donor_recipient_pairs",
+    "genotypes",
+    "gl_strings",
+    "haplotypes",
     "kir_genotypes",
-    "typing_frames",
     "malformed_names",
+    "typing_frames",
 ]
 
 LOCI = ("A", "B", "C")
@@ -124,7 +124,7 @@ def _simplicity(record: AlleleRecord) -> tuple[Any, ...]:
     return (rank, not record.expressed, tuple(int(f) for f in record.fields), record.expression)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _ordered_records(locus: str) -> tuple[AlleleRecord, ...]:
     """The release's alleles of ``locus``, simplest first (see the module docstring)."""
     return tuple(sorted((r for r in get_reference().records if r.locus == locus), key=_simplicity))
@@ -164,7 +164,7 @@ def _texts(record: AlleleRecord, base: str, resolution: int | None) -> list[str]
     raise AssertionError(base)  # pragma: no cover
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _pool(locus: str, base: str, resolution: int | None) -> tuple[_Entry, ...]:
     """Every distinct text of style ``base`` for ``locus``, simplest first, with its :func:`classify` call.
 
@@ -192,7 +192,7 @@ def _respell(text: str, style: str) -> str:
     return text
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _select(
     loci: tuple[str, ...],
     styles: tuple[str, ...],
@@ -215,6 +215,29 @@ def _select(
                 chosen.append(((e.order, s, locus), e._replace(text=_respell(e.text, style))))
     chosen.sort(key=lambda pair: pair[0])
     return tuple(dict.fromkeys(e for _, e in chosen))
+
+
+class _Designations:
+    """The texts of a pool, picked by index. A pool holds up to 27,000 names: drawing an index (which shrinks to
+    0, the simplest name) keeps hypothesis' reports short, where ``sampled_from`` would print them all."""
+
+    __slots__ = ("texts",)
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.texts = tuple(texts)
+
+    def __call__(self, index: int) -> str:
+        return self.texts[index]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(map(repr, self.texts[:3]))
+        return f"<{len(self.texts)} designations: {shown}{', ...' if len(self.texts) > 3 else ''}>"
+
+
+@functools.cache
+def _designations(*key: Any) -> _Designations:
+    """The texts of :func:`_select` for the same (checked) arguments, once per process."""
+    return _Designations(e.text for e in _select(*key))
 
 
 # ------------------------------------------------------------------------------------------------- checking
@@ -317,7 +340,7 @@ def _entries(
     expressed: object = None,
     resolution: object = None,
     style: object = "current",
-) -> tuple[_Entry, ...]:
+) -> _Designations:
     """Check the arguments of :func:`allele_names` and return its pool (never empty)."""
     loci = _loci(locus)
     ligands = _ligands(ligand)
@@ -332,8 +355,8 @@ def _entries(
         ligands = frozenset({Ligand.BW4})
     if expressed is False and ligands is not None and Ligand.NONE not in ligands:
         raise InvalidArgument(f"expressed=False: a non-expressed allele carries no ligand, so not {ligand!r}")
-    pool = _select(loci, styles, depth, ligands, bw4_80, expressed)
-    if not pool:
+    pool = _designations(loci, styles, depth, ligands, bw4_80, expressed)
+    if not pool.texts:
         raise InvalidArgument(
             f"no designation of IPD-IMGT/HLA {get_reference().info.release} meets locus={locus!r}, ligand={ligand!r}, "
             f"bw4_80={bw4_80!r}, expressed={expressed!r}, resolution={resolution!r}, style={style!r}"
@@ -377,31 +400,8 @@ def allele_names(
     >>> find(allele_names("B", ligand="Bw4", style="old_name", resolution=2), lambda name: True)
     'B*4402'
     """
-    pool = _entries(locus, ligand=ligand, bw4_80=bw4_80, expressed=expressed, resolution=resolution, style=style)
-    pick = _texts_of(pool)
+    pick = _entries(locus, ligand=ligand, bw4_80=bw4_80, expressed=expressed, resolution=resolution, style=style)
     return st.integers(0, len(pick.texts) - 1).map(pick)
-
-
-class _Designations:
-    """The texts of a pool, picked by index. A pool holds up to 27,000 names: drawing an index (which shrinks to
-    0, the simplest name) keeps hypothesis' reports short, where ``sampled_from`` would print them all."""
-
-    __slots__ = ("texts",)
-
-    def __init__(self, texts: Iterable[str]) -> None:
-        self.texts = tuple(texts)
-
-    def __call__(self, index: int) -> str:
-        return self.texts[index]
-
-    def __repr__(self) -> str:
-        shown = ", ".join(map(repr, self.texts[:3]))
-        return f"<{len(self.texts)} designations: {shown}{', ...' if len(self.texts) > 3 else ''}>"
-
-
-@functools.lru_cache(maxsize=None)
-def _texts_of(pool: tuple[_Entry, ...]) -> _Designations:
-    return _Designations(e.text for e in pool)
 
 
 def _slot_strategy(
