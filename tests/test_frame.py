@@ -13,14 +13,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import kirmatch
-from kirmatch import Genotype, KirLigand, kir_ligand_mismatch, ligand_profile
+from kirmatch import Genotype, KirLigand
 from kirmatch.frame import (
     PRESENCE_DTYPE,
     ColumnError,
     find_hla_columns,
     ligand_profiles,
     mismatch_against,
-    mismatch_pairs,
     mismatch_schema,
     profile_schema,
     rank_donors,
@@ -56,47 +55,6 @@ def typing_rows() -> st.SearchStrategy[dict[str, object]]:
 
 
 frames = st.lists(typing_rows(), min_size=0, max_size=12).map(lambda rows: pd.DataFrame(rows, columns=COLS))
-
-
-def _scalar_genotype(row: pd.Series) -> Genotype:
-    return Genotype.from_strings(*[None if pd.isna(v) else v for v in row[COLS]])
-
-
-@given(frames, st.sampled_from(["all", "exclude-weak", "b-only"]), st.booleans())
-def test_profiles_equal_the_scalar_profile_row_by_row(frame: pd.DataFrame, policy: str, b_c1: bool) -> None:
-    out = ligand_profiles(frame, bw4_policy=policy, b_locus_c1=b_c1)
-    assert list(out.index) == list(frame.index)
-    for i, row in frame.iterrows():
-        scalar = ligand_profile(_scalar_genotype(row), bw4_policy=policy, b_locus_c1=b_c1)
-        for ligand in KirLigand:
-            assert out.at[i, f"kir_{SUFFIX[ligand]}"] == scalar.presence(ligand).value
-
-
-@given(frames, typing_rows())
-def test_mismatch_against_one_recipient_equals_the_scalar_result(frame: pd.DataFrame, recipient: dict) -> None:
-    patient = Genotype.from_strings(*[recipient[c] for c in COLS])
-    out = mismatch_against(frame, patient)
-    for i, row in frame.iterrows():
-        scalar = kir_ligand_mismatch(_scalar_genotype(row), patient)
-        for ligand in KirLigand:
-            assert out.at[i, f"kir_gvh_{SUFFIX[ligand]}"] == scalar.gvh(ligand).value
-            assert out.at[i, f"kir_hvg_{SUFFIX[ligand]}"] == scalar.hvg(ligand).value
-        assert out.at[i, "kir_gvh_incompatible"] == scalar.gvh_incompatible.value
-        assert out.at[i, "kir_hvg_incompatible"] == scalar.hvg_incompatible.value
-
-
-@given(st.lists(st.tuples(typing_rows(), typing_rows()), max_size=8))
-def test_mismatch_pairs_equals_the_scalar_result(pairs: list) -> None:
-    rows = [{**{f"donor_{k}": v for k, v in d.items()}, **{f"recipient_{k}": v for k, v in r.items()}} for d, r in pairs]
-    frame = pd.DataFrame(rows, columns=[f"donor_{c}" for c in COLS] + [f"recipient_{c}" for c in COLS])
-    out = mismatch_pairs(frame)
-    for i, (d, r) in enumerate(pairs):
-        scalar = kir_ligand_mismatch(
-            Genotype.from_strings(*[d[c] for c in COLS]), Genotype.from_strings(*[r[c] for c in COLS])
-        )
-        assert out.iloc[i]["kir_gvh_incompatible"] == scalar.gvh_incompatible.value
-        for ligand in KirLigand:
-            assert out.iloc[i][f"kir_gvh_{SUFFIX[ligand]}"] == scalar.gvh(ligand).value
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
-"""Ligand profiles and donor-versus-recipient KIR-ligand mismatch: hypothesis laws over real alleles, then a few
-literature cases, the models, the Bw4 policies and the rendering."""
+"""Ligand profiles and donor-versus-recipient KIR-ligand mismatch: literature cases, the models, the Bw4 policies
+and the rendering. The laws (self-match, GvH/HvG symmetry, monotonicity, honest ambiguity, order and spelling) are
+in test_laws.py."""
 
 from __future__ import annotations
 
@@ -8,18 +9,13 @@ import json
 import pickle
 
 import pytest
-from _genotype_strategies import NULLS, concrete_and_coarse, designation, genotypes, kir_genotypes, respell
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import kirmatch
 from kirmatch import (
     Bw4Policy,
-    Genotype,
     KirGenotype,
     KirLigand,
     KirTypingError,
-    MatchModel,
     Presence,
     kir_ligand_mismatch,
     ligand_profile,
@@ -28,123 +24,6 @@ from kirmatch.profile import slot_contribution
 from kirmatch.reference import get_reference
 
 P, A, Q = Presence.PRESENT, Presence.ABSENT, Presence.POSSIBLE
-LAWS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-policies = st.sampled_from(list(Bw4Policy))
-models = st.sampled_from(list(MatchModel))
-
-
-def _refines(coarse: Presence, exact: Presence) -> bool:
-    """A coarse answer is sound for a finer typing when it is 'possible' or says the same."""
-    return coarse is Q or coarse is exact
-
-
-# --------------------------------------------------------------------------------------------------------- laws
-
-
-@LAWS
-@given(genotypes(), policies, st.booleans())
-def test_self_match_has_no_certain_mismatch(g, policy, b_c1):
-    m = kir_ligand_mismatch(g, g, bw4_policy=policy, b_locus_c1=b_c1)
-    assert all(c.gvh is not P and c.hvg is not P for c in m.ligands)
-    assert m.gvh_incompatible is not P and m.hvg_incompatible is not P
-
-
-@LAWS
-@given(genotypes(exact=True), policies)
-def test_self_match_of_a_determined_genotype_is_clean(g, policy):
-    m = kir_ligand_mismatch(g, g, bw4_policy=policy)
-    profile = ligand_profile(g, bw4_policy=policy)
-    if all(e.presence.certain for e in profile.ligands):
-        assert all(c.gvh is A and c.hvg is A for c in m.ligands)
-        assert m.gvh_incompatible is A and m.alloreactive_nk == ()
-
-
-@LAWS
-@given(genotypes(), genotypes(), policies, st.booleans())
-def test_gvh_of_donor_recipient_is_hvg_of_the_swap(d, r, policy, b_c1):
-    forward = kir_ligand_mismatch(d, r, bw4_policy=policy, b_locus_c1=b_c1)
-    backward = kir_ligand_mismatch(r, d, bw4_policy=policy, b_locus_c1=b_c1)
-    assert [c.gvh for c in forward.ligands] == [c.hvg for c in backward.ligands]
-    assert forward.gvh_incompatible is backward.hvg_incompatible
-
-
-def _with(g: Genotype, locus: str, pair: tuple) -> Genotype:
-    values = {k.lower(): v for k, v in g.loci.items()}
-    values[locus.lower()] = pair
-    return Genotype(**values)
-
-
-@LAWS
-@given(genotypes(), genotypes(), st.sampled_from("ABC"), st.data(), policies, st.booleans(), models, kir_genotypes())
-def test_an_extra_recipient_ligand_never_creates_gvh(d, r, locus, data, policy, b_c1, model, kir):
-    keep = data.draw(designation(locus))
-    null = data.draw(st.sampled_from(NULLS[locus])).allele
-    extra = data.draw(designation(locus))
-    poorer, richer = _with(r, locus, (null, keep)), _with(r, locus, (extra, keep))
-    options = dict(bw4_policy=policy, b_locus_c1=b_c1, model=model, donor_kir=kir)
-    before = kir_ligand_mismatch(d, poorer, **options)
-    after = kir_ligand_mismatch(d, richer, **options)
-    for b, a in zip(before.ligands, after.ligands):
-        assert a.recipient.rank >= b.recipient.rank
-        assert a.gvh.rank <= b.gvh.rank
-    assert after.gvh_incompatible.rank <= before.gvh_incompatible.rank
-
-
-@LAWS
-@given(genotypes(), st.sampled_from("ABC"), st.sampled_from([0, 1]), st.data(), policies, st.booleans())
-def test_a_null_in_place_of_an_allele_never_adds_a_ligand(g, locus, slot, data, policy, b_c1):
-    null = data.draw(st.sampled_from(NULLS[locus])).allele
-    pair = list(g.loci[locus][0])
-    pair[slot] = null
-    before = ligand_profile(g, bw4_policy=policy, b_locus_c1=b_c1)
-    after = ligand_profile(_with(g, locus, tuple(pair)), bw4_policy=policy, b_locus_c1=b_c1)
-    for b, a in zip(before.ligands, after.ligands):
-        assert a.presence.rank <= b.presence.rank
-
-
-@LAWS
-@given(concrete_and_coarse(), concrete_and_coarse(), policies, st.booleans(), models, kir_genotypes())
-def test_a_coarse_typing_never_claims_what_a_finer_one_could_deny(donor, recipient, policy, b_c1, model, kir):
-    """Whatever a low-resolution or incomplete typing says for certain holds for the exact alleles it covers."""
-    options = dict(bw4_policy=policy, b_locus_c1=b_c1)
-    for exact, coarse in (donor, recipient):
-        fine_profile = ligand_profile(exact, **options)
-        coarse_profile = ligand_profile(coarse, **options)
-        for c, f in zip(coarse_profile.ligands, fine_profile.ligands):
-            assert _refines(c.presence, f.presence), (c, f)
-    fine = kir_ligand_mismatch(donor[0], recipient[0], model=model, donor_kir=kir, **options)
-    coarse = kir_ligand_mismatch(donor[1], recipient[1], model=model, donor_kir=kir, **options)
-    for c, f in zip(coarse.ligands, fine.ligands):
-        assert _refines(c.gvh, f.gvh) and _refines(c.hvg, f.hvg), (c, f)
-    assert _refines(coarse.gvh_incompatible, fine.gvh_incompatible)
-
-
-@LAWS
-@given(st.data(), policies)
-def test_verdict_ignores_allele_order_and_spelling(data, policy):
-    typed = {locus: [data.draw(designation(locus)), data.draw(designation(locus))] for locus in "ABC"}
-    recipient = data.draw(genotypes())
-    written = {
-        locus: [data.draw(respell(name)) for name in data.draw(st.permutations(names))]
-        for locus, names in typed.items()
-    }
-    a = kir_ligand_mismatch(typed, recipient, bw4_policy=policy)
-    b = kir_ligand_mismatch(written, recipient, bw4_policy=policy)
-    assert a.donor == b.donor
-    assert a.model_dump() == b.model_dump()
-    assert a.verdict() == b.verdict()
-
-
-@LAWS
-@given(st.text(max_size=12), st.sampled_from("ABC"))
-def test_any_text_in_a_slot_is_accepted_or_refused_with_a_kirmatch_error(text, locus):
-    try:
-        Genotype(**{locus.lower(): (text, None)})
-    except kirmatch.KirmatchError as exc:
-        if text.strip() not in ("", "-"):
-            assert f"HLA-{locus} allele 1" in str(exc)
-
-
 # --------------------------------------------------------------------------------------------- literature cases
 
 SHARED_A = ("A*01:01", "A*02:01")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 import pytest
-from _genotype_strategies import genotypes, kir_genotypes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kirmatch
+from kirmatch.strategies import genotypes, kir_genotypes
 from kirmatch import (
     BContentGroup,
     KirGenotype,
