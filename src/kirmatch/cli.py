@@ -197,10 +197,7 @@ def _build_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     try:
         provenance = build_table(args.imgt, args.out)
-    except KirmatchError as exc:
-        print(f"kirmatch build-table: {exc}", file=err)
-        return 1
-    except ImportError as exc:
+    except (KirmatchError, ImportError) as exc:  # ImportError: the build extra (Biopython) is not installed
         print(f"kirmatch build-table: {exc}", file=err)
         return 1
     print(
