@@ -336,8 +336,10 @@ def test_without_hypothesis_the_import_error_says_what_to_install():
     assert 'pip install "kirmatch[test]"' in done.stdout and "kirmatch[hypothesis]" in done.stdout
 
 
-def test_the_entry_point_in_pyproject_registers_the_types_when_hypothesis_is_imported(tmp_path):
-    """What an installed kirmatch does: pyproject's ``hypothesis`` entry point, read by hypothesis on import."""
+@pytest.mark.parametrize("first", ["hypothesis", "kirmatch.strategies"])
+def test_the_entry_point_in_pyproject_registers_the_types_when_hypothesis_is_imported(tmp_path, first):
+    """What an installed kirmatch does: pyproject's ``hypothesis`` entry point, read by hypothesis on import,
+    whichever of hypothesis and kirmatch.strategies a user imports first (a circular import would break both)."""
     from pathlib import Path
 
     import tomllib
@@ -351,6 +353,7 @@ def test_the_entry_point_in_pyproject_registers_the_types_when_hypothesis_is_imp
     (info / "entry_points.txt").write_text("[hypothesis]\n" + "".join(f"{k} = {v}\n" for k, v in points.items()))
     code = (
         "import sys\n"
+        f"import {first}\n"
         "from hypothesis import find, strategies as st\n"
         "import kirmatch\n"
         "# unregistered, from_type would build KirGenotype() with every gene 'possible'\n"

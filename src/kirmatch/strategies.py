@@ -828,9 +828,10 @@ def malformed_names() -> st.SearchStrategy[str]:
 # ------------------------------------------------------------------------------------- hypothesis type registry
 
 
-def _hypothesis_setup_hook() -> None:
-    """Register strategies for kirmatch's public types (hypothesis' ``hypothesis`` entry point calls this when
-    kirmatch is installed; importing this module does it too).
+def register_type_strategies() -> None:
+    """Register strategies for kirmatch's public types with hypothesis. Importing this module does it; so does
+    hypothesis itself, on import, through kirmatch's ``hypothesis`` entry point (:mod:`kirmatch._hypothesis_hook`).
+    Calling it again is harmless.
 
     Each is registered as a function of the type, which hypothesis calls on first use, so that registering loads
     nothing (the reference table loads on the first draw).
@@ -850,4 +851,5 @@ def _mismatch(pair: tuple[Genotype, Genotype]) -> KirLigandMismatch:
     return kir_ligand_mismatch(*pair)
 
 
-_hypothesis_setup_hook()
+_hypothesis_setup_hook = register_type_strategies  # the name hypothesis' documentation suggests for the hook
+register_type_strategies()
