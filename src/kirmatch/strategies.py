@@ -416,7 +416,8 @@ def _slot_strategy(
         nulls = allele_names(locus, expressed=False, resolution=resolution, style=style)
     except InvalidArgument:  # no null written this way (serology, XX)
         return names
-    return st.integers(0, 7).flatmap(lambda k: nulls if k == 7 else names)
+    # Draw both and choose, rather than flatmap: each part then shrinks on its own, towards a common expressed one.
+    return st.tuples(st.integers(0, 7), names, nulls).map(lambda t: t[2] if t[0] == 7 else t[1])
 
 
 def _maybe_missing(draw: st.DrawFn, value: str) -> str | None:
