@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kirmatch import AlleleNameError, GLString, parse_gl_string
+from kirmatch import AlleleNameError, GLString, KirmatchError, parse_gl_string
 from kirmatch.nomenclature import (
     MAX_GL_LENGTH,
     AlleleList,
@@ -216,3 +216,55 @@ def test_long_gl_strings_are_read_in_one_pass():
     alleles = "/".join(f"A*02:{n:02d}" for n in range(1, 900))
     gl = parse_gl_string(f"{alleles}+A*01:01^B*08:01+B*07:02")
     assert gl.locus("A").genotypes[0][1].count("/") == 898
+
+
+# ------------------------------------------------------------------------------------------- linear-time reading
+#
+# The grammar uses no regular expression: it is plain string scanning, so the Python lines it executes are a
+# faithful, machine-independent measure of its work. Doubling the input must at most about double them.
+
+
+def _lines_run(function, text):
+    import sys
+
+    from kirmatch import nomenclature
+
+    nomenclature._designation.cache_clear()
+    count = 0
+    here = nomenclature.__file__
+
+    def local(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return local
+
+    def tracer(frame, event, arg):
+        return local if frame.f_code.co_filename == here else None
+
+    sys.settrace(tracer)
+    try:
+        function(text)
+    except KirmatchError:
+        pass
+    finally:
+        sys.settrace(None)
+    return count
+
+
+@pytest.mark.parametrize(
+    ("function", "make", "n"),
+    [
+        (parse_gl_string, lambda k: "A*01:01+" + "/".join(["A*02:01"] * k) + "^C*07:02+C*04:01", 400),
+        (parse_gl_string, lambda k: "^".join(["A*01:01+A*02:01|A*01:01+A*03:01"] * k), 100),
+        (parse_gl_string, lambda k: "A*01:01" + "~B*08:01" * k, 400),
+        (parse_gl_string, lambda k: "(" * (20 * k), 200),
+        (parse_designation, lambda k: "C*07:01" + "/02" * k, 20),
+        (parse_designation, lambda k: "C*" + "0:" * k, 40),
+        (parse_designation, lambda k: "HLA-" * k, 20),
+        (parse_designation, lambda k: "A*01:01" + "N" * k, 40),
+    ],
+)
+def test_reading_takes_linear_time(function, make, n):
+    small, large = _lines_run(function, make(n)), _lines_run(function, make(2 * n))
+    assert large <= 2.2 * small + 200, (small, large)
