@@ -21,12 +21,14 @@ Bw4: KIR3DL1, A3/A11: KIR3DL2), all combined by Kleene logic (``possible`` = the
 
 from __future__ import annotations
 
+import functools
 import html
 from enum import Enum
 
 from pydantic import BaseModel, ConfigDict
 
 from kirmatch._errors import KirmatchError, KirTypingError, ProtocolValueError, quote, with_context
+from kirmatch._frozen import trusted
 from kirmatch.genotype import Genotype
 from kirmatch.kir import RECEPTOR_FOR, KirGenotype
 from kirmatch.presence import Planes, Presence, planes_and, planes_not, planes_of, presence_at
@@ -329,9 +331,23 @@ def kir_ligand_mismatch(
             f"the {chosen} model needs the donor's KIR gene content: pass donor_kir=KirGenotype(...) "
             "with KIR2DL1, 2DL2, 2DL3, 3DL1 and 3DL2 present or absent"
         )
-    d = ligand_profile(_genotype(donor, "donor"), bw4_policy=policy, b_locus_c1=b_locus_c1)
-    r = ligand_profile(_genotype(recipient, "recipient"), bw4_policy=policy, b_locus_c1=b_locus_c1)
-    return _compare(d, r, chosen, donor_kir)
+    return _mismatch(
+        _genotype(donor, "donor"), _genotype(recipient, "recipient"), chosen, policy, bool(b_locus_c1), donor_kir
+    )
+
+
+@functools.lru_cache(maxsize=16384)
+def _mismatch(
+    donor: Genotype,
+    recipient: Genotype,
+    model: MatchModel,
+    policy: Bw4Policy,
+    b_locus_c1: bool,
+    donor_kir: KirGenotype | None,
+) -> KirLigandMismatch:
+    d = ligand_profile(donor, bw4_policy=policy, b_locus_c1=b_locus_c1)
+    r = ligand_profile(recipient, bw4_policy=policy, b_locus_c1=b_locus_c1)
+    return _compare(d, r, model, donor_kir)
 
 
 def kir_planes(donor_kir: KirGenotype) -> Planes:
@@ -374,9 +390,9 @@ def _compare(d: LigandProfile, r: LigandProfile, model: MatchModel, donor_kir: K
         hvg = presence_at(hvg_planes, bit)
         protocol = ligand in PROTOCOL_LIGANDS
         if protocol and gvh is not _A:
-            subsets.append(AlloreactiveSubset.model_construct(receptor=receptor, ligand=ligand, presence=gvh))
+            subsets.append(trusted(AlloreactiveSubset, receptor=receptor, ligand=ligand, presence=gvh))
         rows.append(
-            LigandComparison.model_construct(
+            trusted(LigandComparison,
                 ligand=ligand,
                 protocol=protocol,
                 receptor=receptor,
@@ -393,7 +409,7 @@ def _compare(d: LigandProfile, r: LigandProfile, model: MatchModel, donor_kir: K
         )
     gvh_any = any_of(gvh_planes)
     hvg_any = any_of(hvg_planes)
-    return KirLigandMismatch.model_construct(
+    return trusted(KirLigandMismatch,
         model=model,
         bw4_policy=d.bw4_policy,
         b_locus_c1=d.b_locus_c1,

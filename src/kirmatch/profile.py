@@ -24,13 +24,13 @@ claimed only when no reading of the typing could remove the ligand. The combinat
 from __future__ import annotations
 
 import functools
-from enum import Enum
-
 from collections.abc import Iterable
+from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from kirmatch._errors import ProtocolValueError, quote
+from kirmatch._frozen import trusted
 from kirmatch.genotype import Genotype
 from kirmatch.presence import Planes, Presence, planes_consensus, planes_or, presence_at
 from kirmatch.reference import AlleleRecord, get_reference
@@ -268,7 +268,7 @@ def _profile(genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool) -> LigandP
                     elif (slot[0] | slot[1]) & bit:
                         maybe[i].setdefault(label)
     evidence = tuple(
-        LigandEvidence.model_construct(
+        trusted(LigandEvidence,
             ligand=ligand,
             presence=presence_at(planes, LIGAND_BIT[ligand]),
             alleles=tuple(certain[i]) if planes[0] & LIGAND_BIT[ligand] else (),
@@ -276,7 +276,7 @@ def _profile(genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool) -> LigandP
         )
         for i, ligand in enumerate(_ORDER)
     )
-    return LigandProfile.model_construct(
+    return trusted(LigandProfile,
         genotype=genotype,
         ligands=evidence,
         bw4_policy=policy,
