@@ -99,9 +99,15 @@ def test_a_person_matched_with_themself_has_no_certain_mismatch(g, policy, b_c1)
 @LAWS
 @given(kst.genotypes(), policies)
 def test_a_fully_typed_person_matched_with_themself_has_no_mismatch_at_all(g, policy):
-    """Full names, nothing missing: every ligand is decided unless an allele could not be classified."""
+    """Full names, nothing missing: every ligand is decided unless an allele could not be classified, is of
+    questionable expression (Q) or carries the HLA-B C1 residues by sequence inference only."""
     m = kir_ligand_mismatch(g, g, bw4_policy=policy)
-    undecided = [d for d in g.designations if classify(d).ligand is None]
+    undecided = [
+        d
+        for d in g.designations
+        for call in [classify(d)]
+        if call.ligand is None or d.endswith("Q") or "b_locus_c1_inferred" in call.flags
+    ]
     if not undecided:
         assert all(c.gvh is A and c.hvg is A for c in m.ligands)
 
@@ -157,7 +163,7 @@ def coarser(draw, name: str) -> str | None:
     serologic antigen or pre-2010 name, an allele list holding it, or a missing slot."""
     record = get_reference().by_name[name]
     options: list[str | None] = [name, None]
-    if record.expressed:
+    if record.expressed and record.expression != "Q":  # shorter names and serology set nulls and Q alleles aside
         options += [f"{record.locus}*{':'.join(record.fields[:k])}" for k in range(1, len(record.fields))]
         options += [f"{record.locus}*{record.fields[0]}:XX", *record.serology, *record.serology_broad]
         if record.p_group:

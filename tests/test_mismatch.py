@@ -184,3 +184,36 @@ def test_constructed_results_equal_validated_ones():
         assert again == row and hash(again) == hash(row)
     profile = ligand_profile(C1_C2)
     assert kirmatch.LigandProfile.model_validate(profile.model_dump()) == profile
+
+
+def test_answers_follow_the_mac_file_in_force(tmp_path, monkeypatch):
+    """Profiles and matches are cached, but never across a change of $KIRMATCH_MAC_FILE or of the file."""
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text("AB\t01/02\n")
+    second.write_text("AB\t01/11N\n")
+    donor = {"A": ("A*01:01", "A*02:01"), "B": ("B*51:AB", "B*08:01")}
+    recipient = {"A": ("A*01:01", "A*02:01"), "B": ("B*08:01", "B*07:02")}
+    monkeypatch.setenv("KIRMATCH_MAC_FILE", str(first))
+    assert kirmatch.ligand_profile(donor).presence("Bw4") is kirmatch.Presence.PRESENT
+    assert kir_ligand_mismatch(donor, recipient).gvh("Bw4") is kirmatch.Presence.PRESENT
+    monkeypatch.setenv("KIRMATCH_MAC_FILE", str(second))
+    assert kirmatch.ligand_profile(donor).presence("Bw4") is kirmatch.Presence.POSSIBLE
+    assert kir_ligand_mismatch(donor, recipient).gvh("Bw4") is kirmatch.Presence.POSSIBLE
+
+
+def test_sequence_inferred_b_locus_c1_and_named_q_alleles_are_possible_not_present():
+    c2_only = {"B": ("B*08:01", "B*07:02"), "C": ("C*04:01", "C*05:01")}
+    inferred = kir_ligand_mismatch({"B": ("B*07:13", "B*08:01"), "C": ("C*04:01", "C*05:01")}, c2_only)
+    assert inferred.gvh("C1") is kirmatch.Presence.POSSIBLE
+    literature = kir_ligand_mismatch({"B": ("B*46:01", "B*08:01"), "C": ("C*04:01", "C*05:01")}, c2_only)
+    assert literature.gvh("C1") is kirmatch.Presence.PRESENT
+    q = kirmatch.ligand_profile({"B": ("B*13:123Q", "B*08:01")})
+    assert q.presence("Bw4") is kirmatch.Presence.POSSIBLE
+    # a Q allele merely sharing the fields of a name written without suffix keeps the name's call
+    assert kirmatch.ligand_profile({"C": ("C*07:02", "C*07:02")}).presence("C1") is kirmatch.Presence.PRESENT
+
+
+def test_xx_codes_keep_the_nulls_of_their_group():
+    profile = kirmatch.ligand_profile({"B": ("B*51:XX", "B*08:01")})
+    assert profile.presence("Bw4") is kirmatch.Presence.POSSIBLE
+    assert "B*51:11N" in kirmatch.parse_typing("B*51:XX").candidates

@@ -85,21 +85,22 @@ def test_b_content_refuses_bad_motifs():
 @settings(max_examples=100, deadline=None)
 @given(kir_genotypes(), genotypes())
 def test_ikir_score_range_brackets_every_reading(kir, g):
-    score = inhibitory_kir_score(kir, g)
-    assert 0 <= score.minimum <= score.maximum <= len(score.pairs) == 4
+    score = inhibitory_kir_score(kir, g)  # Boelen's five pairs, KIR2DL2 and KIR2DL3 apart
+    assert 0 <= score.minimum <= score.maximum <= len(score.pairs) == 5
     certain = all(p.functional.certain for p in score.pairs)
     assert (score.exact is not None) == certain
-    split = inhibitory_kir_score(kir, g, split_kir2dl2_kir2dl3=True, include_kir3dl2=False)
-    assert len(split.pairs) == 4 and split.maximum >= score.maximum - 2
+    merged = inhibitory_kir_score(kir, g, split_kir2dl2_kir2dl3=False, include_kir3dl2=False)
+    assert len(merged.pairs) == 3 and merged.maximum >= score.maximum - 2
 
 
 def test_ikir_score_example():
     kir = KirGenotype.from_genes("2DL1 2DL2 2DL3 3DL1 3DL2")
     hla = {"A": ("A*03:01", "A*01:01"), "B": ("B*57:01", "B*08:01"), "C": ("C*07:02", "C*07:01")}
     score = inhibitory_kir_score(kir, hla)
-    assert (score.minimum, score.maximum) == (3, 3)  # 2DL2/3-C1, 3DL1-Bw4, 3DL2-A3; no C2 for 2DL1
-    assert inhibitory_kir_score(kir, hla, split_kir2dl2_kir2dl3=True).exact == 4
-    assert str(score).startswith("iKIR score 3 ")
+    assert score.exact == 4  # 2DL2-C1, 2DL3-C1, 3DL1-Bw4, 3DL2-A3; no C2 for 2DL1
+    merged = inhibitory_kir_score(kir, hla, split_kir2dl2_kir2dl3=False)
+    assert (merged.minimum, merged.maximum) == (3, 3)
+    assert str(score).startswith("iKIR score 4 ")
 
 
 def test_nk_doses():

@@ -85,11 +85,18 @@ def find_hla_columns(frame: pd.DataFrame, columns: ColumnSpec | None = None, *, 
         found: dict[str, tuple[str, str]] = {}
         for locus in LOCI:
             pair = columns.get(locus) or columns.get(locus.lower())
-            if pair is None or len(pair) != 2:
-                raise ColumnError(f"columns= must give two column names for HLA-{locus}", input=columns)
+            if isinstance(pair, str) or not isinstance(pair, Sequence) or len(pair) != 2:
+                raise ColumnError(
+                    f"columns= must give two column names for HLA-{locus}, e.g. {{'{locus}': ('{locus}1', "
+                    f"'{locus}2')}}, got {quote(pair)}",
+                    input=columns,
+                )
             missing = [c for c in pair if c not in frame.columns]
             if missing:
                 raise ColumnError(f"columns {', '.join(map(quote, missing))} are not in the frame", input=missing)
+            doubled = [c for c in pair if list(frame.columns).count(c) > 1]
+            if doubled:
+                raise ColumnError(f"the frame has more than one column named {quote(doubled[0])}", input=doubled)
             found[locus] = (pair[0], pair[1])
         return found
     slots: dict[tuple[str, int], list[str]] = {}
@@ -144,12 +151,23 @@ def _errors_mode(errors: str) -> str:
     return errors
 
 
+def _hashable_cell(value: object) -> object:
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
+
+
 def _column_planes(
     values: pd.Series, locus: str, column: str, settings: _Settings
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[int, KirmatchError]]:
     """Per row: present bits, possible bits and a bad-cell mask; the factorize codes and each bad unique's error
     (its KirmatchError, already naming the column)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists, dicts): read them as their repr, which no parser accepts
+        codes, uniques = pd.factorize(values.map(_hashable_cell), use_na_sentinel=True)
     n = len(uniques)
     present = np.zeros(n + 1, dtype=np.uint8)
     possible = np.zeros(n + 1, dtype=np.uint8)
@@ -412,6 +430,7 @@ def rank_mismatches(
     clash = [c for c in result.columns if c in donors.columns]
     if clash:
         raise ColumnError(f"the donor frame already has columns {', '.join(clash)}; rename them first", input=clash)
+    by = [by] if isinstance(by, str) else list(by)
     for name in by:
         if name not in donors.columns:
             raise ColumnError(f"tie-breaker column {quote(name)} is not in the donor frame", input=name)

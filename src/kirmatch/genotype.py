@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from kirmatch._errors import GenotypeError, KirmatchError, quote, with_context
 from kirmatch.ligands import classify
+from kirmatch.mac import environment_token
 from kirmatch.typings import resolve_text
 
 __all__ = ["Genotype", "LOCI", "is_missing"]
@@ -51,8 +52,12 @@ def is_missing(value: object) -> bool:
     return type(value).__name__ in ("NAType", "NaTType")
 
 
-@functools.lru_cache(maxsize=65536)
 def _canonical(text: str) -> tuple[str, str]:
+    return _canonical_cached(text, environment_token())
+
+
+@functools.lru_cache(maxsize=65536)
+def _canonical_cached(text: str, _mac: object) -> tuple[str, str]:
     """(stored spelling, locus) of a designation; raises the KirmatchError of :func:`classify`.
 
     The stored spelling is the normalized form when that reads back to the same alleles, else the text itself
@@ -191,6 +196,11 @@ class Genotype(BaseModel):
     @classmethod
     def from_dict(cls, mapping: Mapping[str, object]) -> Genotype:
         """From ``{"A": ("A*01:01", "A*02:01"), ...}`` or ``{"A1": "A*01:01", "A2": "A*02:01", ...}``."""
+        if not isinstance(mapping, Mapping):
+            raise GenotypeError(
+                f"from_dict needs a mapping such as {{'A': ('A*01:01', 'A*02:01')}}, got {type(mapping).__name__}",
+                input=mapping,
+            )
         return cls._from_items(mapping.items(), strict=True)
 
     @classmethod

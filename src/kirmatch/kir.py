@@ -16,7 +16,7 @@ locus), C2 -> KIR2DL1, Bw4 (80I and 80T) -> KIR3DL1, A3/A11 -> KIR3DL2.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import Enum
 
 from pydantic import BaseModel, ConfigDict
@@ -36,6 +36,15 @@ __all__ = [
     "InhibitoryKirScore",
     "inhibitory_kir_score",
 ]
+
+def _kir_ligand(value: object) -> KirLigand:
+    try:
+        return value if isinstance(value, KirLigand) else KirLigand(value)
+    except ValueError:
+        raise KirTypingError(
+            f"{quote(value)} is not a KIR ligand; use one of {', '.join(x.value for x in KirLigand)}", input=value
+        ) from None
+
 
 KIR_GENES: tuple[str, ...] = ("2DL1", "2DL2", "2DL3", "3DL1", "3DL2")
 """The inhibitory KIR genes whose HLA class I ligands kirmatch calls."""
@@ -165,7 +174,16 @@ class KirGenotype(BaseModel):
 
         Other KIR genes (activating, 2DL4, 2DL5, 3DL3, pseudogenes) are accepted and ignored.
         """
-        items = re.split(r"[\s,;+]+", genes.strip()) if isinstance(genes, str) else list(genes)
+        if isinstance(genes, str):
+            items = re.split(r"[\s,;+]+", genes.strip())
+        elif isinstance(genes, Iterable) and not isinstance(genes, (bytes, Mapping)):
+            items = list(genes)
+        else:
+            raise KirTypingError(
+                f"KIR genes must be a string such as '2DL1 2DL3 3DL1 3DL2' or a list of names, got "
+                f"{type(genes).__name__} {quote(genes)}",
+                input=genes,
+            )
         present = set()
         for item in items:
             if isinstance(item, str) and not item.strip():
@@ -189,7 +207,7 @@ class KirGenotype(BaseModel):
 
     def receptor(self, ligand: KirLigand | str) -> Presence:
         """Whether the inhibitory KIR that reads ``ligand`` is present (C1: 2DL2 or 2DL3)."""
-        return self.gene(RECEPTOR_FOR[KirLigand(ligand)])
+        return self.gene(RECEPTOR_FOR[_kir_ligand(ligand)])
 
     @property
     def b_content(self) -> KirBContent:
@@ -246,12 +264,12 @@ def inhibitory_kir_score(
     bw4_policy: Bw4Policy | str = Bw4Policy.ALL,
     b_locus_c1: bool = True,
     include_kir3dl2: bool = True,
-    split_kir2dl2_kir2dl3: bool = False,
+    split_kir2dl2_kir2dl3: bool = True,
 ) -> InhibitoryKirScore:
     """Count a person's inhibitory KIR genes whose ligand the person carries (Boelen et al. 2018).
 
-    Pairs: KIR2DL1-C2, KIR2DL2/3-C1 (one pair; ``split_kir2dl2_kir2dl3`` counts KIR2DL2-C1 and KIR2DL3-C1
-    apart), KIR3DL1-Bw4 (per ``bw4_policy``) and, with ``include_kir3dl2``, KIR3DL2-A3/A11. ``hla`` is a
+    Pairs: KIR2DL1-C2, KIR2DL2-C1 and KIR2DL3-C1 counted apart, as Boelen et al. list them
+    (``split_kir2dl2_kir2dl3=False`` counts one KIR2DL2/3-C1 pair instead), KIR3DL1-Bw4 (per ``bw4_policy``) and, with ``include_kir3dl2``, KIR3DL2-A3/A11. ``hla`` is a
     :class:`~kirmatch.LigandProfile` (its own policies are then used) or anything a Genotype is built from.
     """
     if not isinstance(kir, KirGenotype):

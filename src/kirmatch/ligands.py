@@ -255,7 +255,7 @@ class LigandCall(BaseModel):
             shown = ", ".join(self.excluded_alleles[:3])
             more = f" and {self.n_excluded - 3} more" if self.n_excluded > 3 else ""
             parts.append(
-                f"Not counted: {self.n_excluded} non-expressed allele{'s' if self.n_excluded != 1 else ''} "
+                f"Not counted: {self.n_excluded} null or questionable allele{'s' if self.n_excluded != 1 else ''} "
                 f"sharing these fields ({shown}{more}); name one to mean it."
             )
         if self.note:

@@ -120,6 +120,22 @@ MacTableSpec = Union[MacTable, str, "os.PathLike[str]", Mapping[str, str], None]
 """What a ``mac_table=`` argument accepts: a table, a path to a MAC file, a ``{code: expansion}`` mapping, None."""
 
 
+def environment_token() -> tuple[str, int, int] | None:
+    """Which MAC file ``$KIRMATCH_MAC_FILE`` names right now (path, mtime, size), or None when unset.
+
+    Caches of results that can depend on that file (profiles, matches) put this in their keys, so that changing
+    the variable or the file never leaves a stale answer behind.
+    """
+    env = os.environ.get(MAC_ENV, "").strip()
+    if not env:
+        return None
+    try:
+        stat = os.stat(env)
+    except (OSError, ValueError):
+        return (env, -1, -1)
+    return (env, stat.st_mtime_ns, stat.st_size)
+
+
 def mac_table_from(spec: MacTableSpec) -> MacTable | None:
     """The table ``spec`` names; for None, the file named by ``$KIRMATCH_MAC_FILE``, else None."""
     if spec is None:

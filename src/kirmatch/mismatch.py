@@ -8,10 +8,10 @@ Bw4: KIR3DL1, A3/A11: KIR3DL2), all combined by Kleene logic (``possible`` = the
 
 * ``ligand-ligand`` (default; Ruggeri et al., Science 2002;295:2097-2100, the protocol's rule):
   GvH = D and not R. Donor NK cells educated on L (through the KIR that reads it) meet a recipient without L.
-* ``receptor-ligand`` (the donor must also carry the KIR gene for the missing ligand; after Leung et al.,
-  J Immunol 2004;172:644-650): GvH = D and K and not R. Needs ``donor_kir``.
-* ``missing-ligand`` (Hsu et al., Blood 2005;105:4878-4884): GvH = K and not R, whatever the donor's own HLA.
-  Needs ``donor_kir``.
+* ``receptor-ligand`` (ligand-ligand, and the donor must also carry the KIR gene for the missing ligand):
+  GvH = D and K and not R. Needs ``donor_kir``.
+* ``missing-ligand`` (Leung et al., J Immunol 2004;172:644-650, who named it "receptor-ligand"; Hsu et al.,
+  Blood 2005;105:4878-4884): GvH = K and not R, whatever the donor's own HLA. Needs ``donor_kir``.
 * HvG in every model = R and not D (no recipient KIR typing is used), so that GvH(d, r) == HvG(r, d) under
   ``ligand-ligand``.
 * ``gvh_incompatible`` = GvH(C1) or GvH(C2) or GvH(Bw4); ``hvg_incompatible`` likewise.
@@ -31,6 +31,7 @@ from kirmatch._errors import KirmatchError, KirTypingError, ProtocolValueError, 
 from kirmatch._frozen import trusted
 from kirmatch.genotype import Genotype
 from kirmatch.kir import RECEPTOR_FOR, KirGenotype
+from kirmatch.mac import environment_token
 from kirmatch.presence import Planes, Presence, planes_and, planes_not, planes_of, presence_at
 from kirmatch.profile import (
     ALL_LIGANDS,
@@ -149,7 +150,13 @@ class KirLigandMismatch(BaseModel):
     # ----------------------------------------------------------------------------------------------- reading
 
     def __getitem__(self, ligand: KirLigand | str) -> LigandComparison:
-        wanted = KirLigand(ligand) if not isinstance(ligand, KirLigand) else ligand
+        try:
+            wanted = ligand if isinstance(ligand, KirLigand) else KirLigand(ligand)
+        except ValueError:
+            raise ProtocolValueError(
+                f"{quote(ligand)} is not a KIR ligand; use one of {', '.join(x.value for x in KirLigand)}",
+                input=ligand,
+            ) from None
         for c in self.ligands:
             if c.ligand is wanted:
                 return c
@@ -332,7 +339,13 @@ def kir_ligand_mismatch(
             "with KIR2DL1, 2DL2, 2DL3, 3DL1 and 3DL2 present or absent"
         )
     return _mismatch(
-        _genotype(donor, "donor"), _genotype(recipient, "recipient"), chosen, policy, bool(b_locus_c1), donor_kir
+        _genotype(donor, "donor"),
+        _genotype(recipient, "recipient"),
+        chosen,
+        policy,
+        bool(b_locus_c1),
+        donor_kir,
+        environment_token(),
     )
 
 
@@ -344,6 +357,7 @@ def _mismatch(
     policy: Bw4Policy,
     b_locus_c1: bool,
     donor_kir: KirGenotype | None,
+    _mac: object,
 ) -> KirLigandMismatch:
     d = ligand_profile(donor, bw4_policy=policy, b_locus_c1=b_locus_c1)
     r = ligand_profile(recipient, bw4_policy=policy, b_locus_c1=b_locus_c1)

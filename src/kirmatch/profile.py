@@ -9,8 +9,10 @@ Decision logic, per allele slot and ligand (C1, C2, Bw4, Bw4-80I, Bw4-80T, A3/A1
 * What one IPD allele contributes (:func:`record_bits`): nothing if it is not expressed; its table ligand if it
   is (HLA-C C1/C2; HLA-B C1 of B*46:01, B*73:01 and relatives when ``b_locus_c1`` is on, the default; HLA-A or -B
   Bw4 with its 80I/80T subtype, HLA-A Bw4 left out under the ``b-only`` policy and the alleles flagged
-  ``bw4_weak_functional`` left out under ``exclude-weak``); A3/A11 for expressed A*03/A*11 alleles. An expressed
-  allele whose sequence could not be classified leaves every ligand its locus can carry unknown.
+  ``bw4_weak_functional`` left out under ``exclude-weak``); A3/A11 for expressed A*03/A*11 alleles. Uncertain
+  rather than certain: every ligand of an expressed allele whose sequence could not be classified, the ligands of
+  an allele of questionable expression (Q), and the C1 of an HLA-B allele that carries the C1 residues by sequence
+  only (``b_locus_c1_inferred``: KIR2DL2/3 binding shown for B*46:01 and B*73:01 alone).
 * A typed slot (:func:`candidate_planes`): a ligand is ``present`` when every candidate allele carries it for
   certain, ``possible`` when some may, ``absent`` when none can.
 * A missing slot: ``possible`` for every ligand its locus can carry.
@@ -32,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kirmatch._errors import ProtocolValueError, quote
 from kirmatch._frozen import trusted
 from kirmatch.genotype import Genotype
+from kirmatch.mac import environment_token
 from kirmatch.presence import Planes, Presence, planes_consensus, planes_or, presence_at
 from kirmatch.reference import AlleleRecord, get_reference
 from kirmatch.typings import resolve_text
@@ -114,15 +117,21 @@ def locus_mask(locus: str, policy: Bw4Policy = Bw4Policy.ALL, b_locus_c1: bool =
 
 
 def record_bits(record: AlleleRecord, policy: Bw4Policy = Bw4Policy.ALL, b_locus_c1: bool = True) -> tuple[int, int]:
-    """What one IPD allele contributes: (ligands it carries for certain, ligands left unknown).
+    """What one IPD allele contributes: (ligands it carries for certain, ligands it may carry).
 
-    The second mask is non-zero only for an expressed allele whose sequence could not be classified: every
-    ligand its locus can carry is then unknown (the KIR3DL2 ligands A3/A11 go by allele group and stay known).
+    * Not expressed (N, S, C): nothing.
+    * Expressed, sequence not classified: every ligand its locus can carry is uncertain (the KIR3DL2 ligands
+      A3/A11 go by allele group and stay certain).
+    * Questionable expression (Q): its ligands are uncertain, since the allele may not reach the cell surface.
+      (A Q allele is a candidate only when the typing names it or an expansion does: a name written without
+      suffix sets Q alleles aside as it sets nulls aside, see :meth:`kirmatch.reference.Reference.resolve_name`.)
+    * HLA-B C1 by sequence inference only (``b_locus_c1_inferred``, not B*46:01 or B*73:01): C1 uncertain.
+    * Otherwise its table ligand, under the policies.
     """
     mask = locus_mask(record.locus, policy, b_locus_c1)
-    a3 = _A3 if record.kir3dl2 and record.expressed and mask & _A3 else 0
     if not record.expressed:
         return 0, 0
+    a3 = _A3 if record.kir3dl2 and mask & _A3 else 0
     if not record.classified:
         return a3, mask & ~_A3
     bits = a3
@@ -134,6 +143,10 @@ def record_bits(record: AlleleRecord, policy: Bw4Policy = Bw4Policy.ALL, b_locus
         weak = policy is Bw4Policy.EXCLUDE_WEAK and _WEAK in record.flags
         if not weak:
             bits |= (_BW4 | {"80I": _80I, "80T": _80T}.get(record.bw4_80, 0)) & mask
+    if record.expression == "Q":
+        return 0, bits
+    if "b_locus_c1_inferred" in record.flags:
+        return bits & ~_C1, bits & _C1
     return bits, 0
 
 
@@ -151,18 +164,23 @@ def candidate_planes(
     return every, some & ~every
 
 
-@functools.lru_cache(maxsize=65536)
 def slot_planes(
     designation: str | None, locus: str, policy: Bw4Policy = Bw4Policy.ALL, b_locus_c1: bool = True
 ) -> Planes:
     """Planes (present, possible) of one allele slot; ``None`` is a missing allele (all its locus can carry)."""
+    return _slot_planes(designation, locus, policy, b_locus_c1, environment_token())
+
+
+@functools.lru_cache(maxsize=65536)
+def _slot_planes(
+    designation: str | None, locus: str, policy: Bw4Policy, b_locus_c1: bool, _mac: object
+) -> Planes:
     if designation is None:
         return 0, locus_mask(locus, policy, b_locus_c1)
     resolution, _release = resolve_text(designation)
     return candidate_planes(resolution.candidates, policy, b_locus_c1)
 
 
-@functools.lru_cache(maxsize=65536)
 def slot_contribution(
     designation: str | None, locus: str, policy: Bw4Policy = Bw4Policy.ALL, b_locus_c1: bool = True
 ) -> tuple[Presence, ...]:
@@ -251,7 +269,7 @@ def genotype_planes(genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool) -> 
 
 
 @functools.lru_cache(maxsize=16384)
-def _profile(genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool) -> LigandProfile:
+def _profile(genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool, _mac: object = None) -> LigandProfile:
     planes = genotype_planes(genotype, policy, b_locus_c1)
     n = len(_ORDER)
     certain: list[dict[str, None]] = [{} for _ in range(n)]
@@ -297,4 +315,4 @@ def ligand_profile(
     >>> p.presence("C2").value, p["Bw4"].alleles
     ('present', ('B*57:01',))
     """
-    return _profile(Genotype.coerce(genotype), Bw4Policy.coerce(bw4_policy), bool(b_locus_c1))
+    return _profile(Genotype.coerce(genotype), Bw4Policy.coerce(bw4_policy), bool(b_locus_c1), environment_token())

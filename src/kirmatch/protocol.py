@@ -14,6 +14,7 @@ the quantity and quoting the value.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from numbers import Real
 
 from kirmatch._errors import ProtocolValueError, quote
@@ -36,7 +37,10 @@ MAX_WEIGHT_KG = 700.0
 def _number(value: object, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, Real):
         raise ProtocolValueError(f"{what} must be a number, got {type(value).__name__} {quote(value)}", input=value)
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ProtocolValueError(f"{what} {quote(value)} is too large to be a number of cells or kg", input=value) from None
     if not math.isfinite(number):
         raise ProtocolValueError(f"{what} must be a finite number, got {quote(value)}", input=value)
     return number
@@ -90,7 +94,15 @@ def reaches_purification_threshold(
     (True, False)
     """
     threshold = _cells(threshold_per_kg, "threshold (NK cells per kg)")
-    return nk_dose_per_kg(nk_cells, recipient_weight_kg) >= threshold
+    cells, kg = _cells(nk_cells), _weight(recipient_weight_kg)
+    # cells / kg >= threshold, compared exactly: a product of exactly 10 x 10^6/kg must pass, whatever the
+    # rounding of the division (3.202e8 cells / 32.02 kg is 9999999.999999998 in floating point).
+    return _exact(cells) >= _exact(threshold) * _exact(kg)
+
+
+def _exact(number: float) -> Fraction:
+    """The decimal number a float was written as (32.02, not its binary neighbour 32.0200000000000031...)."""
+    return Fraction(repr(number))
 
 
 def alloreactive_nk_dose_per_kg(nk_cells: float, recipient_weight_kg: float, alloreactive_fraction: float) -> float:

@@ -194,9 +194,14 @@ class Reference:
         if isinstance(designation, OldAlleleName):
             return self.resolve_old(designation)
         if isinstance(designation, XXCode):
-            found = self.resolve_name(AlleleName(designation.locus, (designation.group,)))
-            note = f"XX: every allele of the group {designation.locus}*{designation.group}"
-            return _with(found, str(designation), TypingKind.XX_CODE, _join(note, found.note))
+            # NMDP's XX code stands for every allele of the group, nulls included: unlike a name written
+            # without suffix, it does not say the typed allele is expressed (C*07:XX may be C*07:32N).
+            found = self.under(AlleleName(designation.locus, (designation.group,)))
+            nulls = sum(1 for r in found if not r.expressed)
+            note = f"XX: every allele of the group {designation.locus}*{designation.group}" + (
+                f", {nulls} of them not expressed" if nulls else ""
+            )
+            return Resolution(str(designation), found, (), note, TypingKind.XX_CODE.value)
         if isinstance(designation, AlleleList):
             parts = [self.resolve(item) for item in designation.items]
             notes = [f"{item}: {part.note}" for item, part in zip(designation.items, parts) if part.note]
@@ -215,10 +220,12 @@ class Reference:
         * A name with a suffix (``C*04:09N``) denotes the alleles under its fields, which must all carry that
           suffix: ``C*07:02N`` is refused (C*07:02 is expressed; its null is ``C*07:02:01:17N``), so that a
           stray letter never turns an expressed protein into a null.
-        * A name without one (``C*07:02``) denotes the *expressed* alleles under its fields; non-expressed ones
-          that share the fields (``C*07:02:01:17N``) are returned apart, as ``excluded``, for the record.
-        * A name without a suffix whose alleles are all non-expressed (``C*04:09`` for ``C*04:09N``) denotes
-          those alleles, with a note that IPD writes the suffix.
+        * A name without one (``C*07:02``) denotes the alleles under its fields that are expressed as such:
+          non-expressed ones (N, S, C) and those of questionable expression (Q) that share the fields
+          (``C*07:02:01:17N``) are returned apart, as ``excluded``, for the record. A Q allele, like a null,
+          counts only when named or when an expansion (list, NMDP code, XX, G or P group) names it.
+        * A name without a suffix whose alleles all carry one (``C*04:09`` for ``C*04:09N``) denotes those
+          alleles, with a note that IPD writes the suffix.
         """
         found = self.under(name)
         if name.suffix:
@@ -237,9 +244,9 @@ class Reference:
                     suggestions=tuple(with_suffix[:5]) or (str(bare),),
                 )
             return Resolution(str(name), found, ())
-        expressed = tuple(r for r in found if r.expressed)
-        if expressed:
-            return Resolution(str(name), expressed, tuple(r for r in found if not r.expressed))
+        plain = tuple(r for r in found if r.expressed and r.expression != "Q")
+        if plain:
+            return Resolution(str(name), plain, tuple(r for r in found if not r.expressed or r.expression == "Q"))
         spelled = sorted({r.allele for r in found})
         event = self.history.get(str(name).upper())
         why = f"IPD {event['fate']} it ({event['when']}); " if event and event["when"] else ""
@@ -326,14 +333,18 @@ class Reference:
         * An antigen covers every allele assigned to it, to one of its splits (``B5``: ``B51``, ``B52``) or to
           one of its associated antigens (``B51``: ``B5102``), at any depth, counting the antigens rel_dna_ser
           lists as possible or as expert-assigned exceptions too (``A26`` covers A*66:01, which some sera type
-          as A26): a serologic typing may mean any of them. Alleles without an assignment are not covered. Non-expressed alleles are set aside as ``excluded``, as for a name without suffix.
-        * ``Bw4`` / ``Bw6`` given alone: the expressed HLA-B alleles whose sequence carries that epitope in the
-          reference table (the public epitope is what was typed; which antigen carries it is unknown).
+          as A26): a serologic typing may mean any of them. Alleles without an assignment are not covered.
+          Non-expressed alleles and those of questionable expression (Q) are set aside as ``excluded``: the
+          antigen was seen on the cell surface. Non-expressed alleles are set aside as ``excluded``, as for a name without suffix.
+        * ``Bw4`` / ``Bw6`` given alone: the expressed HLA-B alleles whose residues 82-83 make that epitope
+          (Leu-Arg, Arg-Gly; B*46:01 and B*73:01, which carry C1, are serologically Bw6). The public epitope is
+          what was typed, so it is present; which antigen carries it, and so whether a Bw6 allele carries C1,
+          is unknown.
         """
         text = str(antigen)
         if antigen.public:
             members = self._index.public.get(text, ())
-            note = f"{text} alone: the expressed HLA-B alleles carrying the {text} epitope by sequence"
+            note = f"{text} alone: the expressed HLA-B alleles carrying the {text} epitope by sequence (82-83)"
             return Resolution(text, members, (), note=note, kind=TypingKind.SEROLOGY.value)
         covered = self._index.serology.get(text)
         if covered is None:
@@ -342,8 +353,8 @@ class Reference:
                 "antigen (rel_dna_ser.txt)",
                 input=text,
             )
-        expressed = tuple(r for r in covered if r.expressed)
-        excluded = tuple(r for r in covered if not r.expressed)
+        expressed = tuple(r for r in covered if r.expressed and r.expression != "Q")
+        excluded = tuple(r for r in covered if not r.expressed or r.expression == "Q")
         note = (
             f"serologic {text}: the {len(covered)} alleles rel_dna_ser.txt assigns to it or its splits; "
             "alleles without a serologic assignment are not included"
@@ -495,8 +506,12 @@ class _Indexes:
             covers = dict.fromkeys(record.serology + record.serology_other + record.serology_broad)
             for antigen in covers:
                 serology.setdefault(antigen, []).append(record)
-            if record.locus == "B" and record.expressed and record.classified and record.epitope in public:
-                public[record.epitope].append(record)
+            if record.locus == "B" and record.expressed and record.classified:
+                # Serologic Bw4 / Bw6 are epitopes of residues 77-83, told apart at 82-83: Leu-Arg is Bw4, Arg-Gly
+                # Bw6, so the HLA-B alleles that carry C1 (B*46:01, B*73:01) are serologically Bw6 too.
+                motif = record.residues_76_83[6:8]
+                if motif in ("LR", "RG"):
+                    public["Bw4" if motif == "LR" else "Bw6"].append(record)
         renamed: dict[tuple[str, str, str], str] = {}
         for row in history:
             name = row["name"]
