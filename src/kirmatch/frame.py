@@ -411,9 +411,9 @@ def rank_donors(
 ) -> pd.DataFrame:
     """The donors with their mismatch columns, best candidates for the NK-cell protocol first.
 
-    Order: GvH KIR-ligand incompatible (present, then possible, then absent); then fewer protocol ligands left
-    "possible" (the more certain first); then more protocol ligands with a GvH mismatch for certain; then the
-    tie-breaker columns ``by`` (with ``ascending``); then the input order. Unreadable rows (``errors="flag"``)
+    Order: GvH KIR-ligand incompatible (present, then possible, then absent); then more protocol ligands with a
+    GvH mismatch for certain (more alloreactive NK subsets); then fewer protocol ligands left "possible" (the
+    better typed first); then the tie-breaker columns ``by`` (with ``ascending``); then the input order. Unreadable rows (``errors="flag"``)
     come last. Adds ``kir_rank`` (1 = best). Returns a new frame; the input is not modified.
     """
     result = mismatch_against(
@@ -449,7 +449,7 @@ def rank_mismatches(
     )
     for name in by:
         keys[f"_by_{name}"] = donors[name].to_numpy()
-    sort_by = ["_bad", "_verdict", "_doubt", "_sure"] + [f"_by_{n}" for n in by] + ["_order"]
+    sort_by = ["_bad", "_verdict", "_sure", "_doubt"] + [f"_by_{n}" for n in by] + ["_order"]
     order = keys.sort_values(sort_by, ascending=[True, True, True, True, *asc, True], kind="stable").index
     ranked = pd.concat([donors, result], axis=1).iloc[order.to_numpy()].copy()
     ranked["kir_rank"] = np.arange(1, len(ranked) + 1)
