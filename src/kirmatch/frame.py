@@ -38,9 +38,10 @@ import pandas as pd
 from kirmatch._errors import KirmatchError, ProtocolValueError, quote, with_context
 from kirmatch.genotype import LOCI, Genotype, _designation, is_missing
 from kirmatch.kir import KirGenotype
+from kirmatch.mac import environment_token
 from kirmatch.mismatch import MatchModel, any_of, kir_planes, mismatch_planes
 from kirmatch.presence import planes_or
-from kirmatch.profile import LIGAND_BIT, Bw4Policy, KirLigand, genotype_planes, locus_mask, slot_planes
+from kirmatch.profile import LIGAND_BIT, Bw4Policy, KirLigand, _slot_planes, genotype_planes, locus_mask
 
 __all__ = [
     "PRESENCE_DTYPE",
@@ -174,13 +175,14 @@ def _column_planes(
     bad = np.zeros(n + 1, dtype=bool)
     messages: dict[int, KirmatchError] = {}
     missing_planes = (0, locus_mask(locus, settings.bw4_policy, settings.b_locus_c1))
+    mac = environment_token()  # read once per column, not per distinct cell
     for i, value in enumerate(uniques):
         if is_missing(value):
             planes = missing_planes
         else:
             try:
-                spelled = _designation(value, locus, f"column {column!r}")
-                planes = slot_planes(spelled, locus, settings.bw4_policy, settings.b_locus_c1)
+                spelled = _designation(value, locus, f"column {column!r}", mac)
+                planes = _slot_planes(spelled, locus, settings.bw4_policy, settings.b_locus_c1, mac)
             except KirmatchError as exc:
                 bad[i] = True
                 messages[i] = exc

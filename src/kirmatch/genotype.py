@@ -78,11 +78,18 @@ def _canonical_cached(text: str, _mac: object) -> tuple[str, str]:
     return spelled, loci.pop() if len(loci) == 1 else ""
 
 
-def _designation(value: object, locus: str, slot: str) -> str | None:
+def _designation(value: object, locus: str, slot: str, mac: object = ...) -> str | None:
+    """The stored spelling of one slot's designation (None if missing), checked to be of ``locus``.
+
+    ``mac`` is the MAC-file token of :func:`kirmatch.mac.environment_token`, when the caller already has it.
+    """
     if is_missing(value):
         return None
     try:
-        spelled, found = _canonical(value) if isinstance(value, str) else _canonical_any(value)
+        if isinstance(value, str):
+            spelled, found = _canonical_cached(value, environment_token() if mac is ... else mac)
+        else:
+            spelled, found = _canonical_any(value)
     except KirmatchError as exc:
         raise with_context(exc, slot) from exc
     if found != locus:
