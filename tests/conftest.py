@@ -42,7 +42,7 @@ def imgt_dir() -> Path:
 def built_table(imgt_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The table rebuilt from the release by the project's own build code (once per session)."""
     pytest.importorskip("Bio", reason="rebuilding the table needs the build extra (Biopython)")
-    from kirmatch.build import build_table
+    from kirmatch.build_hla_table import build_table
 
     out = tmp_path_factory.mktemp("table") / "hla_groups.csv"
     build_table(imgt_dir, out)

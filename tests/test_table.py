@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from kirmatch.build import TABLE_COLUMNS
+from kirmatch.build_hla_table import TABLE_COLUMNS
 from kirmatch.reference import get_reference, reference_info
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "data"
+DATA = ROOT / "src" / "kirmatch" / "_data"
 
 
 @pytest.mark.parametrize("name", ["hla_groups.csv", "hla_history.csv"])
 def test_rebuild_is_byte_identical(built_table: Path, name: str) -> None:
     rebuilt = built_table.with_name(name).read_bytes()
-    assert rebuilt == (DATA / name).read_bytes(), f"data/{name} differs from a rebuild: run kirmatch build-table"
+    assert rebuilt == (DATA / name).read_bytes(), f"src/kirmatch/_data/{name} differs from a rebuild: run kirmatch build-table"
 
 
 def test_rebuild_provenance_matches(built_table: Path) -> None:
@@ -102,7 +102,7 @@ def test_motif_anchored_reading_agrees_with_the_alignment(imgt_dir: Path) -> Non
     in most alleles) exactly 28 residues after G56, with Arg75 in place, residues 76-83 sit at fixed distances from the anchor."""
     import re
 
-    from kirmatch.build import read_fasta
+    from kirmatch.build_hla_table import read_fasta
 
     by_name = {r["allele"]: r for r in _rows()}
     anchor = re.compile(r"GPEYW")
@@ -173,7 +173,7 @@ def test_flags_follow_the_rules() -> None:
 
 
 def test_alleles_without_a_protein_record_still_have_a_row(imgt_dir: Path) -> None:
-    from kirmatch.build import read_fasta
+    from kirmatch.build_hla_table import read_fasta
 
     with_record: set[str] = set()
     for locus in "ABC":

@@ -54,7 +54,7 @@ from kirmatch.protocol import (
     reaches_purification_threshold,
 )
 from kirmatch.reference import AlleleRecord, ReferenceInfo, reference_info, reference_table
-from kirmatch.typings import Typing, parse_typing
+from kirmatch.hla_typing import Typing, parse_typing
 
 __version__ = "0.1.0"
 

@@ -193,7 +193,7 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _build_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from kirmatch.build import build_table
+    from kirmatch.build_hla_table import build_table
 
     try:
         provenance = build_table(args.imgt, args.out)

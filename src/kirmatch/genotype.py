@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from kirmatch._errors import GenotypeError, KirmatchError, quote, with_context
 from kirmatch.ligands import classify
 from kirmatch.mac import environment_token
-from kirmatch.typings import resolve_text
+from kirmatch.hla_typing import resolve_text
 
 __all__ = ["Genotype", "LOCI", "is_missing"]
 

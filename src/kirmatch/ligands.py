@@ -1,6 +1,6 @@
 """The KIR-ligand rules: from the residues at mature positions 76-83 of one HLA class I protein to its epitope.
 
-This module is the one place where the rules live. The table build (:mod:`kirmatch.build`) applies them to every
+This module is the one place where the rules live. The table build (:mod:`kirmatch.build_hla_table`) applies them to every
 IPD-IMGT/HLA protein and writes the result; at run time :func:`classify` reads what the build wrote and sums it up
 over the alleles a designation can mean, as a :class:`LigandCall`.
 
@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict
 
 from kirmatch.mac import MacTable, MacTableSpec
 from kirmatch.reference import AlleleRecord, Resolution
-from kirmatch.typings import mac_table_for, resolve_text
+from kirmatch.hla_typing import mac_table_for, resolve_text
 
 __all__ = [
     "Ligand",

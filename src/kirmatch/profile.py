@@ -1,6 +1,6 @@
 """Which KIR ligands one person carries: from a :class:`~kirmatch.Genotype` to a three-valued ligand profile.
 
-Built on the candidate alleles of each typed designation (:func:`kirmatch.typings.resolve_text`, the same
+Built on the candidate alleles of each typed designation (:func:`kirmatch.hla_typing.resolve_text`, the same
 resolution :func:`kirmatch.classify` sums up), so every typing form kirmatch reads works here, and on the
 per-allele calls of the reference table.
 
@@ -37,7 +37,7 @@ from kirmatch.genotype import Genotype
 from kirmatch.mac import environment_token
 from kirmatch.presence import Planes, Presence, planes_consensus, planes_or, presence_at
 from kirmatch.reference import AlleleRecord, get_reference
-from kirmatch.typings import resolve_text
+from kirmatch.hla_typing import resolve_text
 
 __all__ = [
     "Bw4Policy",

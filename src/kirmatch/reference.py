@@ -1,6 +1,6 @@
 """The bundled reference table: loading it (lazily, once), its provenance, and look-ups by name.
 
-The table (``hla_groups.csv``, built by :mod:`kirmatch.build` from one IPD-IMGT/HLA release) travels inside the
+The table (``hla_groups.csv``, built by :mod:`kirmatch.build_hla_table` from one IPD-IMGT/HLA release) travels inside the
 package and is read with :mod:`importlib.resources` on first use, never at import. ``KIRMATCH_TABLE`` may name
 another table built the same way (for a newer release); its ``.json`` provenance must sit beside it.
 
@@ -530,13 +530,9 @@ class _Indexes:
 
 @functools.lru_cache(maxsize=1)
 def _bundled_table() -> Path:
-    candidate = resources.files("kirmatch").joinpath("data", _TABLE_NAME)
+    candidate = resources.files("kirmatch").joinpath("_data", _TABLE_NAME)
     if candidate.is_file():
         return Path(str(candidate))
-    # A source checkout used without installing (PYTHONPATH=src): the table sits in the project's data/.
-    source = Path(__file__).resolve().parents[2] / "data" / _TABLE_NAME
-    if source.is_file():
-        return source
     raise ReferenceTableError(
         "the bundled reference table is missing from this installation of kirmatch; reinstall it",
         input=str(candidate),
@@ -544,7 +540,7 @@ def _bundled_table() -> Path:
 
 
 def load_reference(path: str | Path) -> Reference:
-    """Read a table written by :func:`kirmatch.build.build_table` (with its ``.json`` and history beside it)."""
+    """Read a table written by :func:`kirmatch.build_hla_table.build_table` (with its ``.json`` and history beside it)."""
     table = Path(path)
     meta = table.with_suffix(".json")
     history = table.with_name("hla_history.csv")

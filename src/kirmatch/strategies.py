@@ -54,7 +54,7 @@ from kirmatch.nomenclature import AlleleName, GLString, parse_allele_name, parse
 from kirmatch.presence import Presence
 from kirmatch.profile import PROTOCOL_LIGANDS, Bw4Policy, KirLigand, LigandProfile, ligand_profile
 from kirmatch.reference import AlleleRecord, get_reference
-from kirmatch.typings import Typing, parse_typing
+from kirmatch.hla_typing import Typing, parse_typing
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -1,6 +1,6 @@
 """Turn an IPD-IMGT/HLA release directory into kirmatch's reference table.
 
-``kirmatch build-table --imgt DIR --out data/hla_groups.csv`` (or :func:`build_table`) reads the files of one
+``kirmatch build-table --imgt DIR --out src/kirmatch/_data/hla_groups.csv`` (or :func:`build_table`) reads the files of one
 release (laid out like ``imgt-hla-3.58.0/``: ``A_prot.fasta``, ``B_prot.fasta``, ``C_prot.fasta``,
 ``Allelelist.txt``, ``hla_nom_g.txt``, ``hla_nom_p.txt``, ``rel_dna_ser.txt``, ``rel_ser_ser.txt``,
 ``Nomenclature_2009.txt``, ``Deleted_alleles.txt``, ``release_version.txt``) and writes three files that are
