@@ -103,6 +103,7 @@ def test_input_is_never_modified_and_no_row_is_lost(frame: pd.DataFrame) -> None
     assert len(out) == len(frame) and list(out.index) == list(frame.index)
     if len(bad):
         assert "Q*01" in out["kir_error"].iloc[0] and pd.isna(out["kir_gvh_incompatible"].iloc[0])
+        assert out["kir_error_code"].iloc[0] == "malformed_name" and out["kir_error_code"].iloc[1:].isna().all()
         assert out["kir_error"].iloc[1:].isna().all()
 
 
@@ -125,9 +126,12 @@ def test_empty_frames_and_schemas() -> None:
     pd.testing.assert_frame_equal(ligand_profiles(empty).reset_index(drop=True), profile_schema())
     pd.testing.assert_frame_equal(mismatch_against(empty, RECIPIENT).reset_index(drop=True), mismatch_schema())
     assert all(
-        dtype == PRESENCE_DTYPE for name, dtype in mismatch_schema().dtypes.items() if name != "kir_error"
+        dtype == PRESENCE_DTYPE
+        for name, dtype in mismatch_schema().dtypes.items()
+        if name not in ("kir_error", "kir_error_code")
     )
     assert str(mismatch_schema()["kir_error"].dtype) == "string"
+    assert str(mismatch_schema()["kir_error_code"].dtype) == "string"
 
 
 def test_functions_are_picklable_and_work_per_partition() -> None:

@@ -22,7 +22,7 @@ from kirmatch import (
     Bw4Policy,
     Genotype,
     KirLigand,
-    MatchModel,
+    MODELS,
     Presence,
     classify,
     kir_ligand_mismatch,
@@ -37,7 +37,7 @@ COLS = ["A1", "A2", "B1", "B2", "C1", "C2"]
 SUFFIX = {lig: lig.value.replace("/", "_").replace("-", "_") for lig in KirLigand}
 
 policies = st.sampled_from(list(Bw4Policy))
-models = st.sampled_from(list(MatchModel))
+models = st.sampled_from(list(MODELS))
 
 # Every way a person may be typed: full names, two fields, one field, every spelling style, missing slots, nulls,
 # GL strings with allele lists and alternative genotypes.

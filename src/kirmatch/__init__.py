@@ -15,6 +15,8 @@ import sys as _sys
 
 from kirmatch._errors import (
     AlleleNameError,
+    ColumnError,
+    ErrorCode,
     GenotypeError,
     KirmatchError,
     KirTypingError,
@@ -33,9 +35,11 @@ from kirmatch.kir import (
     inhibitory_kir_score,
     kir_b_content,
 )
-from kirmatch.ligands import CallStatus, Ligand, LigandCall, classify
+from kirmatch.catalogue import PROTOCOL_LIGANDS, KirLigand, Ligand, LigandSpec
+from kirmatch.ligands import CallStatus, LigandCall, classify
 from kirmatch.mac import MacTable, load_mac_table
-from kirmatch.mismatch import AlloreactiveSubset, KirLigandMismatch, LigandComparison, MatchModel, kir_ligand_mismatch
+from kirmatch.mismatch import AlloreactiveSubset, KirLigandMismatch, LigandComparison, kir_ligand_mismatch
+from kirmatch.models import MODELS, MatchModel, ModelRegistry
 from kirmatch.nomenclature import (
     AlleleName,
     GLLocus,
@@ -46,7 +50,7 @@ from kirmatch.nomenclature import (
     parse_gl_string,
 )
 from kirmatch.presence import Presence, consensus, kleene_and, kleene_not, kleene_or
-from kirmatch.profile import PROTOCOL_LIGANDS, Bw4Policy, KirLigand, LigandEvidence, LigandProfile, ligand_profile
+from kirmatch.profile import Bw4Policy, LigandEvidence, LigandProfile, ligand_profile
 from kirmatch.protocol import (
     NK_PURIFICATION_THRESHOLD_PER_KG,
     alloreactive_nk_dose_per_kg,
@@ -81,7 +85,9 @@ __all__ = [
     "Bw4Policy",
     "CallStatus",
     "classify",
+    "ColumnError",
     "consensus",
+    "ErrorCode",
     "Genotype",
     "GenotypeError",
     "GLLocus",
@@ -106,10 +112,13 @@ __all__ = [
     "LigandComparison",
     "LigandEvidence",
     "LigandProfile",
+    "LigandSpec",
     "load_mac_table",
     "MacTable",
     "MacTableError",
     "MatchModel",
+    "ModelRegistry",
+    "MODELS",
     "nk_dose_per_kg",
     "NK_PURIFICATION_THRESHOLD_PER_KG",
     "parse_allele_name",

@@ -35,13 +35,15 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from kirmatch._errors import KirmatchError, ProtocolValueError, quote, with_context
-from kirmatch.genotype import LOCI, Genotype, _designation, is_missing
+from kirmatch._errors import ColumnError, ErrorCode, KirmatchError, ProtocolValueError, quote, with_context
+from kirmatch.catalogue import ALL_LIGANDS, PROTOCOL_LIGANDS, KirLigand
+from kirmatch.genotype import LOCI, Genotype, is_missing, slot_designation
 from kirmatch.kir import KirGenotype
 from kirmatch.mac import environment_token
-from kirmatch.mismatch import MatchModel, any_of, kir_planes, mismatch_planes
+from kirmatch.mismatch import any_of, kir_planes, mismatch_planes
+from kirmatch.models import LIGAND_LIGAND, MatchModel
 from kirmatch.presence import planes_or
-from kirmatch.profile import LIGAND_BIT, Bw4Policy, KirLigand, _slot_planes, genotype_planes, locus_mask
+from kirmatch.profile import Bw4Policy, genotype_planes, locus_mask, slot_planes
 
 __all__ = [
     "PRESENCE_DTYPE",
@@ -64,12 +66,9 @@ PRESENCE_DTYPE = pd.CategoricalDtype(["absent", "possible", "present"], ordered=
 """dtype of every presence column: ordered, so that ``present > possible > absent``."""
 
 _LIGANDS = tuple(KirLigand)
-_SUFFIX = {ligand: ligand.value.replace("/", "_").replace("-", "_") for ligand in _LIGANDS}
+_BITS = np.min_scalar_type(ALL_LIGANDS)
+"""dtype of the bit planes: the smallest unsigned integer that holds every catalogue ligand's bit."""
 _SLOT_NAME = re.compile(r"(?:HLA[-_. ]?)?([ABC])[-_. ]?([12])", re.IGNORECASE)
-
-
-class ColumnError(KirmatchError):
-    """The frame's HLA columns cannot be found unambiguously, or an output column would overwrite an input one."""
 
 
 # ------------------------------------------------------------------------------------------------------ columns
@@ -148,8 +147,14 @@ def _settings(bw4_policy: Bw4Policy | str, b_locus_c1: bool) -> _Settings:
 
 def _errors_mode(errors: str) -> str:
     if errors not in ("raise", "flag"):
-        raise ProtocolValueError(f"errors must be 'raise' or 'flag', got {quote(errors)}", input=errors)
+        raise ProtocolValueError(
+            f"errors must be 'raise' or 'flag', got {quote(errors)}", input=errors, code=ErrorCode.UNKNOWN_OPTION
+        )
     return errors
+
+
+RowErrors = dict[int, tuple[str, ErrorCode]]
+"""The problems of bad rows, by position: (message, code of the row's first problem)."""
 
 
 def _hashable_cell(value: object) -> object:
@@ -170,8 +175,8 @@ def _column_planes(
     except TypeError:  # unhashable cells (lists, dicts): read them as their repr, which no parser accepts
         codes, uniques = pd.factorize(values.map(_hashable_cell), use_na_sentinel=True)
     n = len(uniques)
-    present = np.zeros(n + 1, dtype=np.uint8)
-    possible = np.zeros(n + 1, dtype=np.uint8)
+    present = np.zeros(n + 1, dtype=_BITS)
+    possible = np.zeros(n + 1, dtype=_BITS)
     bad = np.zeros(n + 1, dtype=bool)
     messages: dict[int, KirmatchError] = {}
     missing_planes = (0, locus_mask(locus, settings.bw4_policy, settings.b_locus_c1))
@@ -181,8 +186,8 @@ def _column_planes(
             planes = missing_planes
         else:
             try:
-                spelled = _designation(value, locus, f"column {column!r}", mac)
-                planes = _slot_planes(spelled, locus, settings.bw4_policy, settings.b_locus_c1, mac)
+                spelled = slot_designation(value, locus, f"column {column!r}", mac)
+                planes = slot_planes(spelled, locus, settings.bw4_policy, settings.b_locus_c1, mac)
             except KirmatchError as exc:
                 bad[i] = True
                 messages[i] = exc
@@ -194,11 +199,11 @@ def _column_planes(
 
 def _person_planes(
     frame: pd.DataFrame, hla: dict[str, tuple[str, str]], settings: _Settings, errors: str
-) -> tuple[tuple[np.ndarray, np.ndarray], dict[int, str]]:
-    """Planes of every row's person and the error text of each bad row (by position)."""
+) -> tuple[tuple[np.ndarray, np.ndarray], RowErrors]:
+    """Planes of every row's person and the problems of each bad row (by position)."""
     n = len(frame)
-    person = (np.zeros(n, dtype=np.uint8), np.zeros(n, dtype=np.uint8))
-    error_text: dict[int, str] = {}
+    person = (np.zeros(n, dtype=_BITS), np.zeros(n, dtype=_BITS))
+    error_text: RowErrors = {}
     for locus in LOCI:
         for column in hla[locus]:
             p, q, bad, codes, info = _column_planes(frame[column], locus, column, settings)
@@ -207,10 +212,13 @@ def _person_planes(
                 if errors == "raise":
                     first = rows[0]
                     raise with_context(info[int(codes[first])], f"row {frame.index[first]!r}, ", sep="")
-                for row in rows:
-                    message = str(info[int(codes[row])])
-                    row = int(row)
-                    error_text[row] = f"{error_text[row]}; {message}" if row in error_text else message
+                for position in rows:
+                    exc = info[int(codes[position])]
+                    row = int(position)
+                    if row in error_text:
+                        error_text[row] = (f"{error_text[row][0]}; {exc}", error_text[row][1])
+                    else:
+                        error_text[row] = (str(exc), exc.code)
             person = planes_or(person, (p, q))
     return person, error_text
 
@@ -232,12 +240,18 @@ def _presence_column(planes: tuple[np.ndarray, np.ndarray], bit: int, undecided:
     return pd.Categorical.from_codes(codes, dtype=PRESENCE_DTYPE)
 
 
-def _error_column(errors: dict[int, str], index: pd.Index) -> pd.Series:
-    """``kir_error``: the message of each bad row (by position), missing elsewhere."""
-    column = pd.Series(pd.NA, index=index, dtype="string")
+def _add_error_columns(out: pd.DataFrame, errors: RowErrors) -> pd.DataFrame:
+    """``kir_error`` (the message of each bad row) and ``kir_error_code`` (its [`ErrorCode`][kirmatch.ErrorCode]
+    value), missing on good rows."""
+    message = pd.Series(pd.NA, index=out.index, dtype="string")
+    code = pd.Series(pd.NA, index=out.index, dtype="string")
     if errors:
-        column.iloc[list(errors)] = list(errors.values())
-    return column
+        rows = list(errors)
+        message.iloc[rows] = [text for text, _ in errors.values()]
+        code.iloc[rows] = [reason.value for _, reason in errors.values()]
+    out["kir_error"] = message
+    out["kir_error_code"] = code
+    return out
 
 
 # --------------------------------------------------------------------------------------------------- profiles
@@ -245,8 +259,9 @@ def _error_column(errors: dict[int, str], index: pd.Index) -> pd.Series:
 
 def profile_schema() -> pd.DataFrame:
     """The output of :func:`ligand_profiles` for no rows: its columns and dtypes."""
-    data: dict[str, Any] = {f"kir_{_SUFFIX[ligand]}": pd.Categorical([], dtype=PRESENCE_DTYPE) for ligand in _LIGANDS}
+    data: dict[str, Any] = {f"kir_{ligand.column}": pd.Categorical([], dtype=PRESENCE_DTYPE) for ligand in _LIGANDS}
     data["kir_error"] = pd.Series([], dtype="string")
+    data["kir_error_code"] = pd.Series([], dtype="string")
     return pd.DataFrame(data)
 
 
@@ -270,10 +285,9 @@ def ligand_profiles(
     planes, error_text = _person_planes(frame, hla, settings, mode)
     undecided = sorted(error_text)
     data: dict[str, Any] = {
-        f"kir_{_SUFFIX[ligand]}": _presence_column(planes, LIGAND_BIT[ligand], undecided) for ligand in _LIGANDS
+        f"kir_{ligand.column}": _presence_column(planes, ligand.bit, undecided) for ligand in _LIGANDS
     }
-    out = pd.DataFrame(data, index=frame.index)
-    out["kir_error"] = _error_column(error_text, frame.index)
+    out = _add_error_columns(pd.DataFrame(data, index=frame.index), error_text)
     return _provenance(out, settings)
 
 
@@ -285,10 +299,11 @@ def mismatch_schema() -> pd.DataFrame:
     data: dict[str, Any] = {}
     for direction in ("gvh", "hvg"):
         for ligand in _LIGANDS:
-            data[f"kir_{direction}_{_SUFFIX[ligand]}"] = pd.Categorical([], dtype=PRESENCE_DTYPE)
+            data[f"kir_{direction}_{ligand.column}"] = pd.Categorical([], dtype=PRESENCE_DTYPE)
     data["kir_gvh_incompatible"] = pd.Categorical([], dtype=PRESENCE_DTYPE)
     data["kir_hvg_incompatible"] = pd.Categorical([], dtype=PRESENCE_DTYPE)
     data["kir_error"] = pd.Series([], dtype="string")
+    data["kir_error_code"] = pd.Series([], dtype="string")
     return pd.DataFrame(data)
 
 
@@ -298,25 +313,24 @@ def _mismatch_frame(
     recipient: tuple[Any, Any],
     model: MatchModel,
     kir: tuple[int, int] | None,
-    error_text: dict[int, str],
+    error_text: RowErrors,
 ) -> pd.DataFrame:
     gvh, hvg = mismatch_planes(model, donor, recipient, kir)
     n = len(index)
-    gvh = tuple(np.broadcast_to(np.asarray(x, dtype=np.uint8), (n,)) for x in gvh)
-    hvg = tuple(np.broadcast_to(np.asarray(x, dtype=np.uint8), (n,)) for x in hvg)
+    gvh = tuple(np.broadcast_to(np.asarray(x, dtype=_BITS), (n,)) for x in gvh)
+    hvg = tuple(np.broadcast_to(np.asarray(x, dtype=_BITS), (n,)) for x in hvg)
     undecided = sorted(error_text)
     data: dict[str, Any] = {}
     for name, planes in (("gvh", gvh), ("hvg", hvg)):
         for ligand in _LIGANDS:
-            data[f"kir_{name}_{_SUFFIX[ligand]}"] = _presence_column(planes, LIGAND_BIT[ligand], undecided)
+            data[f"kir_{name}_{ligand.column}"] = _presence_column(planes, ligand.bit, undecided)
     for name, planes in (("gvh", gvh), ("hvg", hvg)):
         present, possible = any_of(planes)
         data[f"kir_{name}_incompatible"] = _presence_column(
-            (present.astype(np.uint8), possible.astype(np.uint8)), 1, undecided
+            (present.astype(_BITS), possible.astype(_BITS)), 1, undecided
         )
-    out = pd.DataFrame(data, index=index)
-    out["kir_error"] = _error_column(error_text, index)
-    out.attrs["kirmatch_model"] = model.value
+    out = _add_error_columns(pd.DataFrame(data, index=index), error_text)
+    out.attrs["kirmatch_model"] = model.name
     return out
 
 
@@ -336,7 +350,7 @@ def mismatch_against(
     *,
     columns: ColumnSpec | None = None,
     prefix: str = "",
-    model: MatchModel | str = MatchModel.LIGAND_LIGAND,
+    model: MatchModel | str = LIGAND_LIGAND,
     bw4_policy: Bw4Policy | str = Bw4Policy.ALL,
     b_locus_c1: bool = True,
     donor_kir: KirGenotype | None = None,
@@ -358,8 +372,8 @@ def mismatch_against(
     hla = find_hla_columns(donors, columns, prefix=prefix)
     donor_planes, error_text = _person_planes(donors, hla, settings, mode)
     r = genotype_planes(patient, settings.bw4_policy, settings.b_locus_c1)
-    recipient_planes = (np.uint8(r[0]), np.uint8(r[1]))
-    kir_arrays = (np.uint8(kir[0]), np.uint8(kir[1])) if kir is not None else None
+    recipient_planes = (_BITS.type(r[0]), _BITS.type(r[1]))
+    kir_arrays = (_BITS.type(kir[0]), _BITS.type(kir[1])) if kir is not None else None
     return _provenance(
         _mismatch_frame(donors.index, donor_planes, recipient_planes, chosen, kir_arrays, error_text), settings
     )
@@ -372,7 +386,7 @@ def mismatch_pairs(
     recipient_prefix: str = "recipient_",
     donor_columns: ColumnSpec | None = None,
     recipient_columns: ColumnSpec | None = None,
-    model: MatchModel | str = MatchModel.LIGAND_LIGAND,
+    model: MatchModel | str = LIGAND_LIGAND,
     bw4_policy: Bw4Policy | str = Bw4Policy.ALL,
     b_locus_c1: bool = True,
     errors: Errors = "raise",
@@ -389,10 +403,10 @@ def mismatch_pairs(
     r_cols = find_hla_columns(frame, recipient_columns, prefix=recipient_prefix)
     d_planes, d_err = _person_planes(frame, d_cols, settings, mode)
     r_planes, r_err = _person_planes(frame, r_cols, settings, mode)
-    error_text = {
-        row: "; ".join(f"{side}: {errors[row]}" for side, errors in (("donor", d_err), ("recipient", r_err)) if row in errors)
-        for row in sorted(set(d_err) | set(r_err))
-    }
+    error_text: RowErrors = {}
+    for row in sorted(set(d_err) | set(r_err)):
+        sides = [(side, found[row]) for side, found in (("donor", d_err), ("recipient", r_err)) if row in found]
+        error_text[row] = ("; ".join(f"{side}: {text}" for side, (text, _) in sides), sides[0][1][1])
     return _provenance(_mismatch_frame(frame.index, d_planes, r_planes, chosen, None, error_text), settings)
 
 
@@ -431,7 +445,11 @@ def rank_mismatches(
     (for callers that computed the mismatch in pieces, such as ``kirmatch screen``)."""
     clash = [c for c in result.columns if c in donors.columns]
     if clash:
-        raise ColumnError(f"the donor frame already has columns {', '.join(clash)}; rename them first", input=clash)
+        raise ColumnError(
+            f"the donor frame already has columns {', '.join(clash)}; rename them first",
+            input=clash,
+            code=ErrorCode.COLUMN_CLASH,
+        )
     by = [by] if isinstance(by, str) else list(by)
     for name in by:
         if name not in donors.columns:
@@ -439,7 +457,7 @@ def rank_mismatches(
     asc = [ascending] * len(by) if isinstance(ascending, bool) else list(ascending)
     if len(asc) != len(by):
         raise ProtocolValueError("ascending must be one bool or one per tie-breaker column", input=ascending)
-    protocol = ["kir_gvh_C1", "kir_gvh_C2", "kir_gvh_Bw4"]
+    protocol = [f"kir_gvh_{ligand.column}" for ligand in PROTOCOL_LIGANDS]
     keys = pd.DataFrame(
         {
             "_bad": result["kir_error"].notna().to_numpy(),
@@ -498,5 +516,5 @@ class KirAccessor:
         )
         clash = [c for c in extra.columns if c in self._frame.columns]
         if clash:
-            raise ColumnError(f"the frame already has columns {', '.join(clash)}; rename them first", input=clash)
+            raise ColumnError(f"the frame already has columns {', '.join(clash)}; rename them first", input=clash, code=ErrorCode.COLUMN_CLASH)
         return pd.concat([self._frame, extra], axis=1)

@@ -32,7 +32,7 @@ from kirmatch.ligands import classify
 from kirmatch.mac import environment_token
 from kirmatch.hla_typing import resolve_text
 
-__all__ = ["Genotype", "LOCI", "is_missing"]
+__all__ = ["Genotype", "LOCI", "is_missing", "slot_designation"]
 
 LOCI: tuple[str, ...] = ("A", "B", "C")
 Pair = tuple[str | None, str | None]
@@ -78,7 +78,7 @@ def _canonical_cached(text: str, _mac: object) -> tuple[str, str]:
     return spelled, loci.pop() if len(loci) == 1 else ""
 
 
-def _designation(value: object, locus: str, slot: str, mac: object = ...) -> str | None:
+def slot_designation(value: object, locus: str, slot: str, mac: object = ...) -> str | None:
     """The stored spelling of one slot's designation (None if missing), checked to be of ``locus``.
 
     ``mac`` is the MAC-file token of :func:`kirmatch.mac.environment_token`, when the caller already has it.
@@ -110,7 +110,7 @@ def _pair(values: Sequence[object], locus: str, label: str) -> Pair:
             input=values,
         )
     padded = list(values) + [None] * (2 - len(values))
-    got = [_designation(v, locus, f"{label} allele {i + 1}") for i, v in enumerate(padded)]
+    got = [slot_designation(v, locus, f"{label} allele {i + 1}") for i, v in enumerate(padded)]
     return tuple(sorted(got, key=lambda d: (d is None, d or "")))  # type: ignore[return-value]
 
 

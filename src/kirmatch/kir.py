@@ -22,8 +22,9 @@ from enum import Enum
 from pydantic import BaseModel, ConfigDict
 
 from kirmatch._errors import KirTypingError, quote
-from kirmatch.presence import Presence
-from kirmatch.profile import Bw4Policy, KirLigand, LigandProfile, ligand_profile
+from kirmatch.catalogue import PROTOCOL_LIGANDS, KirLigand
+from kirmatch.presence import Presence, kleene_or
+from kirmatch.profile import Bw4Policy, LigandProfile, ligand_profile
 
 __all__ = [
     "KIR_GENES",
@@ -37,27 +38,11 @@ __all__ = [
     "inhibitory_kir_score",
 ]
 
-def _kir_ligand(value: object) -> KirLigand:
-    try:
-        return value if isinstance(value, KirLigand) else KirLigand(value)
-    except ValueError:
-        raise KirTypingError(
-            f"{quote(value)} is not a KIR ligand; use one of {', '.join(x.value for x in KirLigand)}", input=value
-        ) from None
-
-
 KIR_GENES: tuple[str, ...] = ("2DL1", "2DL2", "2DL3", "3DL1", "3DL2")
 """The inhibitory KIR genes whose HLA class I ligands kirmatch calls."""
 
-RECEPTOR_FOR: dict[KirLigand, str] = {
-    KirLigand.C1: "KIR2DL2/3",
-    KirLigand.C2: "KIR2DL1",
-    KirLigand.BW4: "KIR3DL1",
-    KirLigand.BW4_80I: "KIR3DL1",
-    KirLigand.BW4_80T: "KIR3DL1",
-    KirLigand.A3_A11: "KIR3DL2",
-}
-"""The inhibitory KIR that reads each ligand."""
+RECEPTOR_FOR: dict[KirLigand, str] = {ligand: ligand.spec.receptor for ligand in KirLigand}
+"""The inhibitory KIR that reads each ligand, as the catalogue names it."""
 
 _OTHER_KIR = frozenset(
     {"2DL4", "2DL5", "2DL5A", "2DL5B", "2DS1", "2DS2", "2DS3", "2DS4", "2DS5", "3DS1", "3DL3", "2DP1", "3DP1"}
@@ -206,8 +191,8 @@ class KirGenotype(BaseModel):
         return getattr(self, "kir" + name.lower())
 
     def receptor(self, ligand: KirLigand | str) -> Presence:
-        """Whether the inhibitory KIR that reads ``ligand`` is present (C1: 2DL2 or 2DL3)."""
-        return self.gene(RECEPTOR_FOR[_kir_ligand(ligand)])
+        """Whether an inhibitory KIR that reads ``ligand`` is present (C1: 2DL2 or 2DL3), per the catalogue."""
+        return kleene_or(*(self.gene(gene) for gene in KirLigand.coerce(ligand).spec.inhibitory))
 
     @property
     def b_content(self) -> KirBContent:
@@ -277,14 +262,15 @@ def inhibitory_kir_score(
     profile = hla if isinstance(hla, LigandProfile) else ligand_profile(
         hla, bw4_policy=bw4_policy, b_locus_c1=b_locus_c1
     )
-    wanted: list[tuple[str, Presence, KirLigand]] = [("KIR2DL1", kir.kir2dl1, KirLigand.C2)]
-    if split_kir2dl2_kir2dl3:
-        wanted += [("KIR2DL2", kir.kir2dl2, KirLigand.C1), ("KIR2DL3", kir.kir2dl3, KirLigand.C1)]
-    else:
-        wanted.append(("KIR2DL2/3", kir.kir2dl2 | kir.kir2dl3, KirLigand.C1))
-    wanted.append(("KIR3DL1", kir.kir3dl1, KirLigand.BW4))
-    if include_kir3dl2:
-        wanted.append(("KIR3DL2", kir.kir3dl2, KirLigand.A3_A11))
+    ligands = PROTOCOL_LIGANDS + ((KirLigand.A3_A11,) if include_kir3dl2 else ())
+    wanted: list[tuple[str, Presence, KirLigand]] = []
+    for ligand in ligands:
+        genes = ligand.spec.inhibitory
+        if split_kir2dl2_kir2dl3 or len(genes) == 1:
+            wanted += [(gene, kir.gene(gene), ligand) for gene in genes]
+        else:
+            wanted.append((ligand.spec.receptor, kir.receptor(ligand), ligand))
+    wanted.sort(key=lambda pair: pair[0])
     pairs = tuple(
         InhibitoryKirPair(
             receptor=receptor,

@@ -37,6 +37,7 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict
 
+from kirmatch.catalogue import Ligand
 from kirmatch.mac import MacTable, MacTableSpec
 from kirmatch.reference import AlleleRecord, Resolution
 from kirmatch.hla_typing import mac_table_for, resolve_text
@@ -135,19 +136,6 @@ def expression_flags(suffix: str) -> tuple[str, ...]:
 
 
 # ----------------------------------------------------------------------------------------------- the run-time call
-
-
-class Ligand(str, Enum):
-    """What an allele puts on the cell surface for KIR: an epitope, or ``none`` (null allele, HLA-A without Bw4)."""
-
-    C1 = "C1"
-    C2 = "C2"
-    BW4 = "Bw4"
-    BW6 = "Bw6"
-    NONE = "none"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class CallStatus(str, Enum):

@@ -23,29 +23,20 @@ from __future__ import annotations
 
 import functools
 import html
-from enum import Enum
 
 from pydantic import BaseModel, ConfigDict
 
-from kirmatch._errors import KirmatchError, KirTypingError, ProtocolValueError, quote, with_context
+from kirmatch._errors import KirmatchError, KirTypingError, with_context
 from kirmatch._frozen import trusted
+from kirmatch.catalogue import ALL_LIGANDS, PROTOCOL_LIGANDS, PROTOCOL_MASK, KirLigand
 from kirmatch.genotype import Genotype
-from kirmatch.kir import RECEPTOR_FOR, KirGenotype
+from kirmatch.kir import KirGenotype
 from kirmatch.mac import environment_token
-from kirmatch.presence import Planes, Presence, planes_and, planes_not, planes_of, presence_at
-from kirmatch.profile import (
-    ALL_LIGANDS,
-    LIGAND_BIT,
-    PROTOCOL_LIGANDS,
-    PROTOCOL_MASK,
-    Bw4Policy,
-    KirLigand,
-    LigandProfile,
-    ligand_profile,
-)
+from kirmatch.models import LIGAND_LIGAND, MatchModel
+from kirmatch.presence import Bits, Planes, Presence, planes_and, planes_not, planes_of, presence_at
+from kirmatch.profile import Bw4Policy, LigandProfile, ligand_profile
 
 __all__ = [
-    "MatchModel",
     "LigandComparison",
     "AlloreactiveSubset",
     "KirLigandMismatch",
@@ -53,31 +44,7 @@ __all__ = [
 ]
 
 _P, _A, _Q = Presence.PRESENT, Presence.ABSENT, Presence.POSSIBLE
-
-
-class MatchModel(str, Enum):
-    """How donor NK alloreactivity is predicted (see the module docstring for the rules and references)."""
-
-    LIGAND_LIGAND = "ligand-ligand"
-    RECEPTOR_LIGAND = "receptor-ligand"
-    MISSING_LIGAND = "missing-ligand"
-
-    def __str__(self) -> str:
-        return self.value
-
-    @classmethod
-    def coerce(cls, value: object) -> MatchModel:
-        try:
-            return cls(value)
-        except ValueError:
-            raise ProtocolValueError(
-                f"unknown matching model {quote(value)}; use one of {', '.join(m.value for m in cls)}", input=value
-            ) from None
-
-    @property
-    def needs_kir(self) -> bool:
-        """True for the models that read the donor's KIR gene content."""
-        return self is not MatchModel.LIGAND_LIGAND
+_INDEX = {ligand: i for i, ligand in enumerate(KirLigand)}
 
 
 class LigandComparison(BaseModel):
@@ -150,17 +117,7 @@ class KirLigandMismatch(BaseModel):
     # ----------------------------------------------------------------------------------------------- reading
 
     def __getitem__(self, ligand: KirLigand | str) -> LigandComparison:
-        try:
-            wanted = ligand if isinstance(ligand, KirLigand) else KirLigand(ligand)
-        except ValueError:
-            raise ProtocolValueError(
-                f"{quote(ligand)} is not a KIR ligand; use one of {', '.join(x.value for x in KirLigand)}",
-                input=ligand,
-            ) from None
-        for c in self.ligands:
-            if c.ligand is wanted:
-                return c
-        raise KeyError(ligand)  # pragma: no cover - every KirLigand has a row
+        return self.ligands[_INDEX[KirLigand.coerce(ligand)]]
 
     def gvh(self, ligand: KirLigand | str) -> Presence:
         """GvH mismatch for one ligand."""
@@ -184,7 +141,7 @@ class KirLigandMismatch(BaseModel):
 
     def _gvh_reason(self, c: LigandComparison) -> str:
         parts = []
-        if self.model is not MatchModel.MISSING_LIGAND:
+        if self.model.uses_donor_hla:
             donor = {_P: f"donor {_who(c.donor_alleles)}", _Q: f"donor may carry {c.ligand} via {_who(c.donor_possible)}"}
             parts.append(donor.get(c.donor, f"donor has no {c.ligand}"))
         if self.model.needs_kir:
@@ -197,7 +154,7 @@ class KirLigandMismatch(BaseModel):
         """One line: GvH KIR-ligand incompatible / incompatibility possible / compatible, with the ligands."""
         sure = [c for c in self.ligands if c.protocol and c.gvh is _P]
         maybe = [c for c in self.ligands if c.protocol and c.gvh is _Q]
-        model = "" if self.model is MatchModel.LIGAND_LIGAND else f" ({self.model} model)"
+        model = "" if self.model is LIGAND_LIGAND else f" ({self.model} model)"
         if sure:
             line = f"GvH KIR-ligand incompatible{model}: " + ", ".join(self._gvh_reason(c) for c in sure)
             if maybe:
@@ -216,7 +173,7 @@ class KirLigandMismatch(BaseModel):
             lead = "GvH" if c.gvh is _P else "Possible GvH"
             donor = _carries("donor", c, c.donor, c.donor_alleles, c.donor_possible)
             recipient = _carries("recipient", c, c.recipient, c.recipient_alleles, c.recipient_possible)
-            if self.model is MatchModel.MISSING_LIGAND:
+            if not self.model.uses_donor_hla:
                 sentence = f"{lead} for {c.ligand} (missing ligand): {recipient}"
             else:
                 sentence = f"{lead} for {c.ligand}: {donor} and {recipient}"
@@ -309,7 +266,7 @@ def kir_ligand_mismatch(
     donor: Genotype | object,
     recipient: Genotype | object,
     *,
-    model: MatchModel | str = MatchModel.LIGAND_LIGAND,
+    model: MatchModel | str = LIGAND_LIGAND,
     bw4_policy: Bw4Policy | str = Bw4Policy.ALL,
     b_locus_c1: bool = True,
     donor_kir: KirGenotype | None = None,
@@ -365,22 +322,16 @@ def _mismatch(
 
 
 def kir_planes(donor_kir: KirGenotype) -> Planes:
-    """The donor's inhibitory KIR for each ligand (:data:`~kirmatch.profile.LIGAND_BIT` order), as planes."""
+    """The donor's inhibitory KIR for each ligand (catalogue bit order), as planes."""
     return planes_of(donor_kir.receptor(ligand) for ligand in KirLigand)
 
 
 def mismatch_planes(
-    model: MatchModel, donor: Planes, recipient: Planes, kir: Planes | None = None
-) -> tuple[Planes, Planes]:
-    """(GvH, HvG) planes of every ligand at once: the rules of the module docstring, in Kleene logic on bit
-    planes, so that they run unchanged on Python ints (one pair) and numpy arrays (a registry)."""
-    not_r = planes_not(recipient, ALL_LIGANDS)
-    if model is MatchModel.LIGAND_LIGAND:
-        gvh = planes_and(donor, not_r)
-    elif model is MatchModel.RECEPTOR_LIGAND:
-        gvh = planes_and(planes_and(donor, kir), not_r)  # type: ignore[arg-type]
-    else:
-        gvh = planes_and(kir, not_r)  # type: ignore[arg-type]
+    model: MatchModel, donor: tuple[Bits, Bits], recipient: tuple[Bits, Bits], kir: tuple[Bits, Bits] | None = None
+) -> tuple[tuple[Bits, Bits], tuple[Bits, Bits]]:
+    """(GvH, HvG) planes of every ligand at once: the model's rule, and HvG = recipient and not donor, in Kleene
+    logic on bit planes, so that they run unchanged on Python ints (one pair) and numpy arrays (a registry)."""
+    gvh = model.gvh(donor, planes_not(recipient, ALL_LIGANDS), kir)
     hvg = planes_and(recipient, planes_not(donor, ALL_LIGANDS))
     return gvh, hvg
 
@@ -398,8 +349,8 @@ def _compare(d: LigandProfile, r: LigandProfile, model: MatchModel, donor_kir: K
     subsets = []
     for de, re_ in zip(d.ligands, r.ligands):
         ligand = de.ligand
-        bit = LIGAND_BIT[ligand]
-        receptor = RECEPTOR_FOR[ligand]
+        bit = ligand.bit
+        receptor = ligand.spec.receptor
         gvh = presence_at(gvh_planes, bit)
         hvg = presence_at(hvg_planes, bit)
         protocol = ligand in PROTOCOL_LIGANDS

@@ -15,8 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import Enum
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kirmatch._errors import KirmatchError, quote
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = [
     "Presence",
@@ -24,6 +28,7 @@ __all__ = [
     "kleene_or",
     "kleene_not",
     "consensus",
+    "Bits",
     "Planes",
     "planes_or",
     "planes_and",
@@ -66,12 +71,12 @@ class Presence(str, Enum):
         """0 for absent, 1 for possible, 2 for present: the order in which "more ligand" is "more"."""
         return _RANK[self]
 
-    def __and__(self, other: object) -> Presence:  # type: ignore[override]
+    def __and__(self, other: object) -> Presence:
         if not isinstance(other, Presence):
             return NotImplemented
         return _AND[self, other]
 
-    def __or__(self, other: object) -> Presence:  # type: ignore[override]
+    def __or__(self, other: object) -> Presence:
         if not isinstance(other, Presence):
             return NotImplemented
         return _OR[self, other]
@@ -133,22 +138,26 @@ def consensus(values: Iterable[Presence]) -> Presence:
 # use only &, | and ~ with an explicit full mask, so they work unchanged on Python ints and on numpy integer
 # arrays: the scalar API and the vectorised frame layer run this one implementation.
 
-Planes = tuple  # (present bits, possible bits); a plain tuple so that numpy arrays fit in it as well as ints
+Bits = TypeVar("Bits", int, "npt.NDArray[Any]")
+"""A bit mask over the ligands: a Python int (one person) or a numpy array of them (a frame, one per row)."""
+
+Planes = tuple[int, int]
+"""Scalar planes of one person: (present bits, possible bits)."""
 
 
-def planes_or(a: Planes, b: Planes) -> Planes:
+def planes_or(a: tuple[Bits, Bits], b: tuple[Bits, Bits]) -> tuple[Bits, Bits]:
     """Kleene "or", ligand by ligand: present if either is present, absent if both are absent."""
     present = a[0] | b[0]
     return present, (a[1] | b[1]) & ~present
 
 
-def planes_and(a: Planes, b: Planes) -> Planes:
+def planes_and(a: tuple[Bits, Bits], b: tuple[Bits, Bits]) -> tuple[Bits, Bits]:
     """Kleene "and", ligand by ligand: absent if either is absent, present if both are present."""
     present = a[0] & b[0]
     return present, (a[0] | a[1]) & (b[0] | b[1]) & ~present
 
 
-def planes_not(a: Planes, full: int) -> Planes:
+def planes_not(a: tuple[Bits, Bits], full: int) -> tuple[Bits, Bits]:
     """Kleene "not" over the ligands in ``full``: present and absent swap, possible stays."""
     return full & ~(a[0] | a[1]), a[1]
 

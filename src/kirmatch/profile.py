@@ -28,21 +28,21 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from enum import Enum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, PrivateAttr
 
-from kirmatch._errors import ProtocolValueError, quote
+from kirmatch._errors import choice
 from kirmatch._frozen import trusted
+from kirmatch.catalogue import ALL_LIGANDS, KirLigand, Ligand
 from kirmatch.genotype import Genotype
 from kirmatch.mac import environment_token
-from kirmatch.presence import Planes, Presence, planes_consensus, planes_or, presence_at
+from kirmatch.presence import Planes, Presence, planes_consensus, planes_of, planes_or, presence_at
 from kirmatch.reference import AlleleRecord, get_reference
 from kirmatch.hla_typing import resolve_text
 
 __all__ = [
     "Bw4Policy",
-    "KirLigand",
-    "PROTOCOL_LIGANDS",
     "LigandEvidence",
     "LigandProfile",
     "ligand_profile",
@@ -68,86 +68,77 @@ class Bw4Policy(str, Enum):
 
     @classmethod
     def coerce(cls, value: object) -> Bw4Policy:
-        try:
-            return cls(value)
-        except ValueError:
-            raise ProtocolValueError(
-                f"unknown Bw4 policy {quote(value)}; use one of {', '.join(p.value for p in cls)}", input=value
-            ) from None
+        """A Bw4Policy from a member or its name; a ProtocolValueError (``unknown_option``) otherwise."""
+        return choice(cls, value, "Bw4 policy")
 
 
-class KirLigand(str, Enum):
-    """The KIR ligands of a profile: the protocol's C1, C2 and Bw4, the Bw4 subtypes, and A3/A11 (KIR3DL2)."""
-
-    C1 = "C1"
-    C2 = "C2"
-    BW4 = "Bw4"
-    BW4_80I = "Bw4-80I"
-    BW4_80T = "Bw4-80T"
-    A3_A11 = "A3/A11"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-PROTOCOL_LIGANDS: tuple[KirLigand, ...] = (KirLigand.C1, KirLigand.C2, KirLigand.BW4)
-"""The ligands whose absence in the recipient makes a donor KIR-ligand incompatible (Ruggeri et al. 2002)."""
-
-_ORDER = tuple(KirLigand)
+_ORDER: tuple[KirLigand, ...] = tuple(KirLigand)
 _INDEX = {ligand: i for i, ligand in enumerate(_ORDER)}
 _P, _A, _Q = Presence.PRESENT, Presence.ABSENT, Presence.POSSIBLE
-
-LIGAND_BIT: dict[KirLigand, int] = {ligand: 1 << i for i, ligand in enumerate(_ORDER)}
-"""Bit of each ligand in the bit planes of :mod:`kirmatch.presence` (C1 = 1, C2 = 2, Bw4 = 4, ...)."""
-ALL_LIGANDS = (1 << len(_ORDER)) - 1
-PROTOCOL_MASK = sum(LIGAND_BIT[ligand] for ligand in PROTOCOL_LIGANDS)
-_C1, _C2, _BW4 = LIGAND_BIT[KirLigand.C1], LIGAND_BIT[KirLigand.C2], LIGAND_BIT[KirLigand.BW4]
-_80I, _80T, _A3 = LIGAND_BIT[KirLigand.BW4_80I], LIGAND_BIT[KirLigand.BW4_80T], LIGAND_BIT[KirLigand.A3_A11]
-_BW4_FAMILY = _BW4 | _80I | _80T
 _WEAK = "bw4_weak_functional"
+_BY_GROUP = sum(ligand.bit for ligand in _ORDER if ligand.spec.by_group)
+# (bit, table ligand, residue-80 subtype, Bw4 family) of each ligand read from the residues, in catalogue order
+_BY_RESIDUE = tuple(
+    (ligand.bit, ligand.spec.epitope.value, ligand.spec.bw4_80, ligand.spec.bw4_family)
+    for ligand in _ORDER
+    if ligand.spec.epitope is not None and not ligand.spec.by_group
+)
+_UNCERTAIN_FLAGS = tuple((ligand.bit, ligand.spec.uncertain_flags) for ligand in _ORDER if ligand.spec.uncertain_flags)
 
 
+@functools.lru_cache(maxsize=64)
 def locus_mask(locus: str, policy: Bw4Policy = Bw4Policy.ALL, b_locus_c1: bool = True) -> int:
-    """The ligands an allele of ``locus`` can contribute under the policies (a missing allele: all possible)."""
-    if locus == "C":
-        return _C1 | _C2
-    if locus == "B":
-        return _BW4_FAMILY | (_C1 if b_locus_c1 else 0)
-    return _A3 | (0 if policy is Bw4Policy.B_ONLY else _BW4_FAMILY)
+    """The ligands an allele of ``locus`` can contribute under the policies (a missing allele: all possible).
+
+    From the catalogue's loci, less HLA-B C1 when ``b_locus_c1`` is off and HLA-A Bw4 under the ``b-only`` policy.
+    """
+    mask = 0
+    for ligand in _ORDER:
+        spec = ligand.spec
+        if locus not in spec.loci:
+            continue
+        if locus == "B" and spec.epitope is Ligand.C1 and not b_locus_c1:
+            continue
+        if locus == "A" and spec.bw4_family and policy is Bw4Policy.B_ONLY:
+            continue
+        mask |= ligand.bit
+    return mask
 
 
 def record_bits(record: AlleleRecord, policy: Bw4Policy = Bw4Policy.ALL, b_locus_c1: bool = True) -> tuple[int, int]:
     """What one IPD allele contributes: (ligands it carries for certain, ligands it may carry).
 
     * Not expressed (N, S, C): nothing.
-    * Expressed, sequence not classified: every ligand its locus can carry is uncertain (the KIR3DL2 ligands
-      A3/A11 go by allele group and stay certain).
+    * Expressed, sequence not classified: every ligand its locus can carry is uncertain (the ligands the catalogue
+      assigns by allele group, A3/A11, stay certain).
     * Questionable expression (Q): its ligands are uncertain, since the allele may not reach the cell surface.
       (A Q allele is a candidate only when the typing names it or an expansion does: a name written without
-      suffix sets Q alleles aside as it sets nulls aside, see :meth:`kirmatch.reference.Reference.resolve_name`.)
-    * HLA-B C1 by sequence inference only (``b_locus_c1_inferred``, not B*46:01 or B*73:01): C1 uncertain.
-    * Otherwise its table ligand, under the policies.
+      suffix sets Q alleles aside as it sets nulls aside, see
+      [`Reference.resolve_name`][kirmatch.reference.Reference.resolve_name].)
+    * A ligand whose catalogue entry lists one of the allele's flags as uncertain (HLA-B C1 by sequence inference
+      only, ``b_locus_c1_inferred``, not B*46:01 or B*73:01): that ligand uncertain.
+    * Otherwise every catalogue ligand whose table ligand (and residue-80 subtype) the allele carries, under the
+      policies (``exclude-weak`` drops the Bw4 of alleles flagged ``bw4_weak_functional``).
     """
     mask = locus_mask(record.locus, policy, b_locus_c1)
     if not record.expressed:
         return 0, 0
-    a3 = _A3 if record.kir3dl2 and mask & _A3 else 0
+    group = _BY_GROUP & mask if record.kir3dl2 else 0
     if not record.classified:
-        return a3, mask & ~_A3
-    bits = a3
-    if record.ligand == "C2":
-        bits |= _C2
-    elif record.ligand == "C1":
-        bits |= _C1 & mask  # HLA-B C1 only when b_locus_c1
-    elif record.ligand == "Bw4":
-        weak = policy is Bw4Policy.EXCLUDE_WEAK and _WEAK in record.flags
-        if not weak:
-            bits |= (_BW4 | {"80I": _80I, "80T": _80T}.get(record.bw4_80, 0)) & mask
+        return group, mask & ~_BY_GROUP
+    weak = policy is Bw4Policy.EXCLUDE_WEAK and _WEAK in record.flags
+    bits = 0
+    for bit, epitope, bw4_80, bw4_family in _BY_RESIDUE:
+        if record.ligand == epitope and (not bw4_80 or record.bw4_80 == bw4_80) and not (bw4_family and weak):
+            bits |= bit
+    bits = (bits & mask) | group
     if record.expression == "Q":
         return 0, bits
-    if "b_locus_c1_inferred" in record.flags:
-        return bits & ~_C1, bits & _C1
-    return bits, 0
+    uncertain = 0
+    for bit, flags in _UNCERTAIN_FLAGS:
+        if any(flag in record.flags for flag in flags):
+            uncertain |= bit
+    return bits & ~uncertain, bits & uncertain
 
 
 def candidate_planes(
@@ -165,16 +156,22 @@ def candidate_planes(
 
 
 def slot_planes(
-    designation: str | None, locus: str, policy: Bw4Policy = Bw4Policy.ALL, b_locus_c1: bool = True
+    designation: str | None,
+    locus: str,
+    policy: Bw4Policy = Bw4Policy.ALL,
+    b_locus_c1: bool = True,
+    mac: object = None,
 ) -> Planes:
-    """Planes (present, possible) of one allele slot; ``None`` is a missing allele (all its locus can carry)."""
-    return _slot_planes(designation, locus, policy, b_locus_c1, environment_token())
+    """Planes (present, possible) of one allele slot; ``None`` is a missing allele (all its locus can carry).
+
+    ``mac`` is the token of the MAC file in force ([`environment_token`][kirmatch.mac.environment_token]), for
+    callers that read it once for many slots; by default it is read here.
+    """
+    return _slot_planes(designation, locus, policy, b_locus_c1, environment_token() if mac is None else mac)
 
 
 @functools.lru_cache(maxsize=65536)
-def _slot_planes(
-    designation: str | None, locus: str, policy: Bw4Policy, b_locus_c1: bool, _mac: object
-) -> Planes:
+def _slot_planes(designation: str | None, locus: str, policy: Bw4Policy, b_locus_c1: bool, mac: object) -> Planes:
     if designation is None:
         return 0, locus_mask(locus, policy, b_locus_c1)
     resolution, _release = resolve_text(designation)
@@ -189,17 +186,15 @@ def slot_contribution(
     ``designation`` ``None`` is a missing allele.
     """
     planes = slot_planes(designation, locus, policy, b_locus_c1)
-    return tuple(presence_at(planes, LIGAND_BIT[ligand]) for ligand in _ORDER)
+    return tuple(presence_at(planes, ligand.bit) for ligand in _ORDER)
 
 
-class LigandEvidence(BaseModel):
+class LigandEvidence(BaseModel, frozen=True):
     """Whether a person carries one KIR ligand, and which typed alleles make it so.
 
     ``alleles``: designations that carry it for certain (filled when ``presence`` is present);
     ``possible_from``: designations, or missing slots (``"HLA-C allele missing"``), that may carry it.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     ligand: KirLigand
     presence: Presence
@@ -214,21 +209,27 @@ class LigandEvidence(BaseModel):
         return f"{self.ligand} absent"
 
 
-class LigandProfile(BaseModel):
+class LigandProfile(BaseModel, frozen=True):
     """The KIR ligands one person carries, three-valued, with the policies used. Index it by ligand."""
-
-    model_config = ConfigDict(frozen=True)
 
     genotype: Genotype
     ligands: tuple[LigandEvidence, ...]
     bw4_policy: Bw4Policy
     b_locus_c1: bool
     release: str
-    planes: tuple[int, int] = Field(default=(0, 0), repr=False)
-    """The profile as bit planes (present, possible) over :data:`LIGAND_BIT`."""
+    _planes: Planes = PrivateAttr()
+
+    def model_post_init(self, context: Any, /) -> None:
+        # a validated profile (model_validate, a copy): its bit planes from its evidence
+        self._planes = planes_of(e.presence for e in self.ligands)
+
+    @property
+    def planes(self) -> Planes:
+        """The profile as bit planes (present, possible) over the catalogue's bits (internal; not dumped)."""
+        return self._planes
 
     def __getitem__(self, ligand: KirLigand | str) -> LigandEvidence:
-        return self.ligands[_INDEX[_ligand(ligand)]]
+        return self.ligands[_INDEX[KirLigand.coerce(ligand)]]
 
     def presence(self, ligand: KirLigand | str) -> Presence:
         """present / absent / possible for one ligand."""
@@ -240,15 +241,6 @@ class LigandProfile(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.genotype}: " + "; ".join(str(e) for e in self.ligands) + f" (Bw4 policy {self.bw4_policy})."
-
-
-def _ligand(value: KirLigand | str) -> KirLigand:
-    try:
-        return KirLigand(value)
-    except ValueError:
-        raise ProtocolValueError(
-            f"unknown KIR ligand {quote(value)}; use one of {', '.join(x.value for x in KirLigand)}", input=value
-        ) from None
 
 
 def _slot_label(locus: str) -> str:
@@ -280,7 +272,7 @@ def _profile(genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool, _mac: obje
                 slot = slot_planes(d, locus, policy, b_locus_c1)
                 label = d if d is not None else _slot_label(locus)
                 for i, ligand in enumerate(_ORDER):
-                    bit = LIGAND_BIT[ligand]
+                    bit = ligand.bit
                     if slot[0] & bit and planes[0] & bit:
                         certain[i].setdefault(label)
                     elif (slot[0] | slot[1]) & bit:
@@ -288,20 +280,22 @@ def _profile(genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool, _mac: obje
     evidence = tuple(
         trusted(LigandEvidence,
             ligand=ligand,
-            presence=presence_at(planes, LIGAND_BIT[ligand]),
-            alleles=tuple(certain[i]) if planes[0] & LIGAND_BIT[ligand] else (),
+            presence=presence_at(planes, ligand.bit),
+            alleles=tuple(certain[i]) if planes[0] & ligand.bit else (),
             possible_from=tuple(k for k in maybe[i] if k not in certain[i]),
         )
         for i, ligand in enumerate(_ORDER)
     )
-    return trusted(LigandProfile,
+    profile = trusted(
+        LigandProfile,
         genotype=genotype,
         ligands=evidence,
         bw4_policy=policy,
         b_locus_c1=b_locus_c1,
         release=get_reference().info.release,
-        planes=planes,
     )
+    object.__setattr__(profile, "__pydantic_private__", {"_planes": planes})
+    return profile
 
 
 def ligand_profile(

@@ -48,11 +48,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from kirmatch._errors import KirmatchError
 from kirmatch.genotype import Genotype
 from kirmatch.kir import KIR_GENES, KirGenotype
-from kirmatch.ligands import Ligand, LigandCall, classify
+from kirmatch.catalogue import PROTOCOL_LIGANDS, KirLigand, Ligand
+from kirmatch.ligands import LigandCall, classify
 from kirmatch.mismatch import KirLigandMismatch, kir_ligand_mismatch
 from kirmatch.nomenclature import AlleleName, GLString, parse_allele_name, parse_gl_string
 from kirmatch.presence import Presence
-from kirmatch.profile import PROTOCOL_LIGANDS, Bw4Policy, KirLigand, LigandProfile, ligand_profile
+from kirmatch.profile import Bw4Policy, LigandProfile, ligand_profile
 from kirmatch.reference import AlleleRecord, get_reference
 from kirmatch.hla_typing import Typing, parse_typing
 

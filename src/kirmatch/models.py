@@ -1,0 +1,178 @@
+"""The one registry of matching models: how donor NK alloreactivity in the graft-versus-host direction is predicted.
+
+A [`MatchModel`][kirmatch.MatchModel] is a name, a one-line rule, its citation, whether it reads the donor's
+KIR genes and the donor's own HLA, and the rule itself as a function on the bit planes of
+[`kirmatch.presence`][kirmatch.presence] (so that one pair and a whole registry run the same code). The scalar
+API ([`kir_ligand_mismatch`][kirmatch.kir_ligand_mismatch]), the frame functions, every command-line choice and
+the docs table read [`MODELS`][kirmatch.models.MODELS]; adding a model is one
+[`MODELS.register`][kirmatch.models.ModelRegistry.register] call.
+
+Each rule gets, per ligand, D (the donor carries the ligand), R' (the recipient lacks it) and K (the donor carries
+an inhibitory KIR gene for it; ``None`` when the model does not read KIR), three-valued, and returns GvH. HvG is
+the same in every model: the recipient carries the ligand and the donor lacks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+from kirmatch._errors import ErrorCode, ProtocolValueError, quote
+from kirmatch.presence import Bits, planes_and
+
+__all__ = [
+    "GvhRule",
+    "MatchModel",
+    "ModelRegistry",
+    "MODELS",
+    "LIGAND_LIGAND",
+    "RECEPTOR_LIGAND",
+    "MISSING_LIGAND",
+]
+
+class GvhRule(Protocol):
+    """``rule(donor, recipient_lacks, donor_kir) -> gvh``, each a pair of bit planes (ints or numpy arrays)."""
+
+    def __call__(
+        self, donor: tuple[Bits, Bits], lacks: tuple[Bits, Bits], kir: tuple[Bits, Bits] | None, /
+    ) -> tuple[Bits, Bits]: ...
+
+
+@dataclass(frozen=True)
+class MatchModel:
+    """One matching model: its ``name`` (the value every option takes), its rule in words and in code.
+
+    ``needs_kir``: the rule reads the donor's inhibitory KIR genes (``donor_kir=`` must be given).
+    ``uses_donor_hla``: the donor's own ligands enter the rule (the explanation then names them).
+    """
+
+    name: str
+    rule: str
+    citation: str
+    needs_kir: bool
+    uses_donor_hla: bool
+    gvh: GvhRule = field(repr=False, compare=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def value(self) -> str:
+        """The model's name (as an enum member's value would be)."""
+        return self.name
+
+    @classmethod
+    def coerce(cls, value: object) -> MatchModel:
+        """The registered model named ``value`` (or ``value`` itself if it is a registered model)."""
+        return MODELS.get(value)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: type[Any], handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        # In results a model is its name: validated through the registry, dumped as the name.
+        return core_schema.no_info_plain_validator_function(
+            cls.coerce,
+            json_schema_input_schema=core_schema.str_schema(),
+            serialization=core_schema.plain_serializer_function_ser_schema(lambda m: m.name, when_used="always"),
+        )
+
+
+class ModelRegistry:
+    """The registered matching models, by name, in registration order."""
+
+    def __init__(self) -> None:
+        self._models: dict[str, MatchModel] = {}
+
+    def register(self, model: MatchModel, *, replace: bool = False) -> MatchModel:
+        """Add ``model``; a name already taken is refused unless ``replace``. Returns the model."""
+        if not isinstance(model, MatchModel):
+            raise ProtocolValueError(f"register() takes a MatchModel, got {type(model).__name__}", input=model)
+        if model.name in self._models and not replace:
+            raise ProtocolValueError(f"a model named {quote(model.name)} is already registered", input=model.name)
+        self._models[model.name] = model
+        return model
+
+    def unregister(self, name: str) -> None:
+        """Remove the model named ``name`` (for tests and plug-ins that add a model for a while)."""
+        self._models.pop(self.get(name).name)
+
+    def get(self, value: object) -> MatchModel:
+        """The model named ``value`` (a registered model is returned as it is); ``unknown_model`` otherwise."""
+        if isinstance(value, MatchModel) and self._models.get(value.name) is value:
+            return value
+        found = self._models.get(value) if isinstance(value, str) else None
+        if found is None:
+            raise ProtocolValueError(
+                f"unknown matching model {quote(value)}; use one of {', '.join(self._models)}",
+                input=value,
+                code=ErrorCode.UNKNOWN_MODEL,
+            )
+        return found
+
+    def names(self) -> tuple[str, ...]:
+        """The registered names, in registration order."""
+        return tuple(self._models)
+
+    def __iter__(self) -> Iterator[MatchModel]:
+        return iter(tuple(self._models.values()))
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name in self._models
+
+
+MODELS = ModelRegistry()
+"""The registry every path reads (scalar, frame, command line, docs)."""
+
+
+def _ligand_ligand(donor: tuple[Bits, Bits], lacks: tuple[Bits, Bits], kir: tuple[Bits, Bits] | None) -> tuple[Bits, Bits]:
+    return planes_and(donor, lacks)
+
+
+def _receptor_ligand(
+    donor: tuple[Bits, Bits], lacks: tuple[Bits, Bits], kir: tuple[Bits, Bits] | None
+) -> tuple[Bits, Bits]:
+    assert kir is not None  # needs_kir: checked before any rule runs
+    return planes_and(planes_and(donor, kir), lacks)
+
+
+def _missing_ligand(donor: tuple[Bits, Bits], lacks: tuple[Bits, Bits], kir: tuple[Bits, Bits] | None) -> tuple[Bits, Bits]:
+    assert kir is not None
+    return planes_and(kir, lacks)
+
+
+LIGAND_LIGAND = MODELS.register(
+    MatchModel(
+        name="ligand-ligand",
+        rule="GvH = donor carries the ligand and the recipient lacks it",
+        citation="Ruggeri et al., Science 2002;295:2097-2100",
+        needs_kir=False,
+        uses_donor_hla=True,
+        gvh=_ligand_ligand,
+    )
+)
+RECEPTOR_LIGAND = MODELS.register(
+    MatchModel(
+        name="receptor-ligand",
+        rule="GvH = donor carries the ligand and its inhibitory KIR gene, and the recipient lacks the ligand",
+        citation="ligand-ligand with the donor's KIR gene required",
+        needs_kir=True,
+        uses_donor_hla=True,
+        gvh=_receptor_ligand,
+    )
+)
+MISSING_LIGAND = MODELS.register(
+    MatchModel(
+        name="missing-ligand",
+        rule="GvH = donor carries the inhibitory KIR gene and the recipient lacks its ligand (donor HLA not used)",
+        citation="Leung et al., J Immunol 2004;172:644-650; Hsu et al., Blood 2005;105:4878-4884",
+        needs_kir=True,
+        uses_donor_hla=False,
+        gvh=_missing_ligand,
+    )
+)
