@@ -10,10 +10,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
-from typing import TextIO
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, TextIO
 
 from kirmatch._errors import KirmatchError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from kirmatch.genotype import Genotype
+    from kirmatch.kir import KirGenotype
 
 __all__ = ["main"]
 
@@ -32,7 +38,7 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"kirmatch classify: {type(exc).__name__}: {exc}", file=err)
             status = 1
             if args.json:
-                records.append({"query": name, "error": type(exc).__name__, "message": str(exc)})
+                records.append(_error_record(exc, query=name))
             else:
                 print(f"{name}\t\t\t\t\terror\t", file=out)
             continue
@@ -54,7 +60,12 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return status
 
 
-def _typing(values: list[str]) -> object:
+def _error_record(exc: KirmatchError, **context: str) -> dict[str, str]:
+    """An error as JSON: its class, machine-readable code and message."""
+    return {**context, "error": type(exc).__name__, "code": exc.code.value, "message": str(exc)}
+
+
+def _typing(values: list[str]) -> Genotype:
     from kirmatch.genotype import Genotype
 
     if len(values) == 6:
@@ -70,21 +81,30 @@ def _typing(values: list[str]) -> object:
     )
 
 
-def _match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _donor_kir(args: argparse.Namespace, command: str, err: TextIO) -> tuple[bool, KirGenotype | None]:
+    """(ok, the donor KIR genotype of ``--donor-kir``); not ok when the chosen model needs it and it is missing."""
     from kirmatch.kir import KirGenotype
+    from kirmatch.models import MODELS
+
+    if MODELS.get(args.model).needs_kir and args.donor_kir is None:
+        print(f"kirmatch {command}: the {args.model} model needs the donor's KIR genes: add --donor-kir", file=err)
+        return False, None
+    return True, (KirGenotype.from_genes(args.donor_kir) if args.donor_kir is not None else None)
+
+
+def _match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from kirmatch.mismatch import kir_ligand_mismatch, side_context
 
-    if args.model != "ligand-ligand" and args.donor_kir is None:
-        print(f"kirmatch match: the {args.model} model needs the donor's KIR genes: add --donor-kir", file=err)
-        return 1
     try:
-        sides = {}
+        ok, kir = _donor_kir(args, "match", err)
+        if not ok:
+            return 1
+        sides: dict[str, Genotype] = {}
         for side in ("donor", "recipient"):
             try:
                 sides[side] = _typing(getattr(args, side))
             except KirmatchError as exc:
                 raise side_context(exc, side) from exc
-        kir = KirGenotype.from_genes(args.donor_kir) if args.donor_kir is not None else None
         result = kir_ligand_mismatch(
             sides["donor"],
             sides["recipient"],
@@ -95,6 +115,8 @@ def _match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     except KirmatchError as exc:
         print(f"kirmatch match: {type(exc).__name__}: {exc}", file=err)
+        if args.json:
+            print(json.dumps(_error_record(exc), indent=2), file=out)
         return 1
     if args.json:
         print(json.dumps(result.model_dump(mode="json"), indent=2), file=out)
@@ -106,7 +128,7 @@ def _match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _read_frame(path: str, chunk_size: int):
+def _read_frame(path: str, chunk_size: int) -> Iterator[pd.DataFrame]:
     """Chunks of the donor file as frames of strings (CSV by default, Parquet by extension)."""
     import pandas as pd
 
@@ -124,7 +146,7 @@ def _read_frame(path: str, chunk_size: int):
     yield from pd.read_csv(path, dtype="string", chunksize=chunk_size, keep_default_na=False, na_values=[""])
 
 
-def _write_frame(frame, path: str) -> None:
+def _write_frame(frame: pd.DataFrame, path: str) -> None:
     if path.lower().endswith((".parquet", ".pq")):
         try:
             frame.to_parquet(path, index=False)
@@ -145,11 +167,15 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     show = not args.quiet and hasattr(err, "isatty") and err.isatty()
     started = time.perf_counter()
     try:
+        ok, kir = _donor_kir(args, "screen", err)
+        if not ok:
+            return 1
         try:
             recipient = _typing(args.recipient)
         except KirmatchError as exc:
             raise side_context(exc, "recipient") from exc
-        donors, results = [], []
+        donors: list[pd.DataFrame] = []
+        results: list[pd.DataFrame] = []
         done = 0
         for chunk in _read_frame(args.donors, args.chunk_size):
             chunk = chunk.reset_index(drop=True)
@@ -158,6 +184,8 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 mismatch_against(
                     chunk,
                     recipient,
+                    model=args.model,
+                    donor_kir=kir,
                     bw4_policy=args.bw4_policy,
                     b_locus_c1=not args.no_b_locus_c1,
                     errors=args.errors,
@@ -225,6 +253,33 @@ def _info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _add_matching_options(p: argparse.ArgumentParser) -> None:
+    """The options every matching command shares, their choices read from the model registry and the enums."""
+    from kirmatch.models import LIGAND_LIGAND, MODELS
+    from kirmatch.profile import Bw4Policy
+
+    needs_kir = [m.name for m in MODELS if m.needs_kir]
+    p.add_argument(
+        "--model",
+        default=LIGAND_LIGAND.name,
+        choices=MODELS.names(),
+        help=f"matching model (default {LIGAND_LIGAND.name}: {LIGAND_LIGAND.citation})"
+        + (f"; {', '.join(needs_kir)} need --donor-kir" if needs_kir else ""),
+    )
+    p.add_argument(
+        "--donor-kir",
+        metavar="GENES",
+        help="donor inhibitory KIR genes present, e.g. '2DL1,2DL3,3DL1,3DL2' (those not listed are absent)",
+    )
+    p.add_argument(
+        "--bw4-policy",
+        default=Bw4Policy.ALL.value,
+        choices=[policy.value for policy in Bw4Policy],
+        help=f"which Bw4 alleles count (default {Bw4Policy.ALL.value})",
+    )
+    p.add_argument("--no-b-locus-c1", action="store_true", help="do not count HLA-B C1 (B*46:01, B*73:01) as C1")
+
+
 def _parser() -> argparse.ArgumentParser:
     from kirmatch import __version__
 
@@ -257,24 +312,7 @@ def _parser() -> argparse.ArgumentParser:
     typing = "six designations in the order A A B B C C ('-' for a missing one), or one GL string"
     p.add_argument("--donor", required=True, nargs="+", metavar="TYPING", help=f"donor HLA typing: {typing}")
     p.add_argument("--recipient", required=True, nargs="+", metavar="TYPING", help=f"recipient HLA typing: {typing}")
-    p.add_argument(
-        "--model",
-        default="ligand-ligand",
-        choices=["ligand-ligand", "receptor-ligand", "missing-ligand"],
-        help="matching model (default ligand-ligand, Ruggeri 2002); the other two need --donor-kir",
-    )
-    p.add_argument(
-        "--bw4-policy",
-        default="all",
-        choices=["all", "exclude-weak", "b-only"],
-        help="which Bw4 alleles count (default all)",
-    )
-    p.add_argument(
-        "--donor-kir",
-        metavar="GENES",
-        help="donor inhibitory KIR genes present, e.g. '2DL1,2DL3,3DL1,3DL2' (those not listed are absent)",
-    )
-    p.add_argument("--no-b-locus-c1", action="store_true", help="do not count HLA-B C1 (B*46:01, B*73:01) as C1")
+    _add_matching_options(p)
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     p.add_argument("--explain", action="store_true", help="add one sentence per finding")
     p.set_defaults(run=_match)
@@ -285,8 +323,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="ranked output (CSV, or .parquet)")
     p.add_argument("--by", nargs="*", metavar="COLUMN", help="tie-breaker columns after the KIR-ligand verdict")
     p.add_argument("--prefix", default="", help="prefix of the HLA columns, e.g. 'donor_'")
-    p.add_argument("--bw4-policy", default="all", choices=["all", "exclude-weak", "b-only"], help="(default all)")
-    p.add_argument("--no-b-locus-c1", action="store_true", help="do not count HLA-B C1 (B*46:01, B*73:01) as C1")
+    _add_matching_options(p)
     p.add_argument(
         "--errors",
         default="flag",
