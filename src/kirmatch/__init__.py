@@ -73,7 +73,9 @@ def __getattr__(name: str) -> object:
 
 
 if "pandas" in _sys.modules:  # pandas already loaded: register the DataFrame.kir accessor now, at no extra cost
-    from kirmatch import frame as _frame  # noqa: F401
+    import importlib as _importlib
+
+    _importlib.import_module("kirmatch.frame")
 
 __all__ = [
     "AlleleName",

@@ -81,6 +81,7 @@ class LigandSpec:
 class KirLigand(str, Enum):
     """The KIR ligands of a profile, in catalogue order; each member's ``spec`` is its [`LigandSpec`][kirmatch.LigandSpec]."""
 
+    _value_: str
     _spec: LigandSpec
 
     def __new__(cls, value: str, spec: LigandSpec) -> KirLigand:
@@ -174,10 +175,10 @@ class KirLigand(str, Enum):
     @property
     def column(self) -> str:
         """The ligand's suffix in frame column names (``Bw4-80I`` -> ``Bw4_80I``, ``A3/A11`` -> ``A3_A11``)."""
-        return self.value.replace("/", "_").replace("-", "_")
+        return self._value_.replace("/", "_").replace("-", "_")
 
     def __str__(self) -> str:
-        return self.value
+        return self._value_
 
     @classmethod
     def coerce(cls, value: object) -> KirLigand:

@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from kirmatch._errors import KirmatchError
 
@@ -30,7 +30,7 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     status = 0
     if not args.json:
         print("name\tlocus\tligand\tbw4_80\texpressed\tstatus\talleles", file=out)
-    records = []
+    records: list[dict[str, Any]] = []
     for name in args.names:
         try:
             call = classify(name, mac_table=args.mac_file)
@@ -60,7 +60,7 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return status
 
 
-def _error_record(exc: KirmatchError, **context: str) -> dict[str, str]:
+def _error_record(exc: KirmatchError, **context: str) -> dict[str, Any]:
     """An error as JSON: its class, machine-readable code and message."""
     return {**context, "error": type(exc).__name__, "code": exc.code.value, "message": str(exc)}
 
@@ -134,7 +134,7 @@ def _read_frame(path: str, chunk_size: int) -> Iterator[pd.DataFrame]:
 
     if path.lower().endswith((".parquet", ".pq")):
         try:
-            frame = pd.read_parquet(path)
+            frame: pd.DataFrame = pd.read_parquet(path)
         except ImportError as exc:
             raise KirmatchError(
                 f"reading {path!r} needs pyarrow: pip install 'kirmatch[parquet]'", input=path
@@ -230,7 +230,7 @@ def _build_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return 1
     print(
         f"wrote {args.out}: {provenance['alleles']} alleles of IPD-IMGT/HLA {provenance['release']} "
-        f"(table SHA-256 {provenance['table_sha256'][:16]}...)",
+        f"(table SHA-256 {str(provenance['table_sha256'])[:16]}...)",
         file=out,
     )
     return 0

@@ -30,17 +30,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from kirmatch._errors import ColumnError, ErrorCode, KirmatchError, ProtocolValueError, quote, with_context
-from kirmatch.catalogue import ALL_LIGANDS, PROTOCOL_LIGANDS, KirLigand
+from kirmatch.catalogue import ALL_LIGANDS, PROTOCOL_LIGANDS, PROTOCOL_MASK, KirLigand
 from kirmatch.genotype import LOCI, Genotype, is_missing, slot_designation
 from kirmatch.kir import KirGenotype
 from kirmatch.mac import environment_token
-from kirmatch.mismatch import any_of, kir_planes, mismatch_planes
+from kirmatch.mismatch import kir_planes, mismatch_planes
 from kirmatch.models import LIGAND_LIGAND, MatchModel
 from kirmatch.presence import planes_or
 from kirmatch.profile import Bw4Policy, genotype_planes, locus_mask, slot_planes
@@ -84,11 +85,14 @@ def find_hla_columns(frame: pd.DataFrame, columns: ColumnSpec | None = None, *, 
     if columns is not None:
         found: dict[str, tuple[str, str]] = {}
         for locus in LOCI:
-            pair = columns.get(locus) or columns.get(locus.lower())
-            if isinstance(pair, str) or not isinstance(pair, Sequence) or len(pair) != 2:
+            given: object = columns.get(locus) or columns.get(locus.lower())
+            if isinstance(given, str) or not isinstance(given, Sequence):
+                given = None
+            pair = [str(c) for c in cast("Sequence[object]", given)] if given is not None else []
+            if len(pair) != 2:
                 raise ColumnError(
                     f"columns= must give two column names for HLA-{locus}, e.g. {{'{locus}': ('{locus}1', "
-                    f"'{locus}2')}}, got {quote(pair)}",
+                    f"'{locus}2')}}, got {quote(columns.get(locus) or columns.get(locus.lower()))}",
                     input=columns,
                 )
             missing = [c for c in pair if c not in frame.columns]
@@ -107,9 +111,9 @@ def find_hla_columns(frame: pd.DataFrame, columns: ColumnSpec | None = None, *, 
         if m:
             slots.setdefault((m.group(1).upper(), int(m.group(2))), []).append(name)
     result: dict[str, tuple[str, str]] = {}
-    problems = []
+    problems: list[str] = []
     for locus in LOCI:
-        pair = []
+        pair = list[str]()
         for index in (1, 2):
             names = slots.get((locus, index), [])
             if len(names) != 1:
@@ -307,6 +311,11 @@ def mismatch_schema() -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
+def _full(bits: Any, n: int) -> npt.NDArray[Any]:
+    """``bits`` (one mask, or one per row) as one mask per row."""
+    return np.broadcast_to(np.asarray(bits, dtype=_BITS), (n,))
+
+
 def _mismatch_frame(
     index: pd.Index,
     donor: tuple[Any, Any],
@@ -315,20 +324,21 @@ def _mismatch_frame(
     kir: tuple[int, int] | None,
     error_text: RowErrors,
 ) -> pd.DataFrame:
-    gvh, hvg = mismatch_planes(model, donor, recipient, kir)
     n = len(index)
-    gvh = tuple(np.broadcast_to(np.asarray(x, dtype=_BITS), (n,)) for x in gvh)
-    hvg = tuple(np.broadcast_to(np.asarray(x, dtype=_BITS), (n,)) for x in hvg)
+    directions = {
+        name: (_full(planes[0], n), _full(planes[1], n))
+        for name, planes in zip(("gvh", "hvg"), mismatch_planes(model, donor, recipient, kir))
+    }
     undecided = sorted(error_text)
     data: dict[str, Any] = {}
-    for name, planes in (("gvh", gvh), ("hvg", hvg)):
+    for name, planes in directions.items():
         for ligand in _LIGANDS:
             data[f"kir_{name}_{ligand.column}"] = _presence_column(planes, ligand.bit, undecided)
-    for name, planes in (("gvh", gvh), ("hvg", hvg)):
-        present, possible = any_of(planes)
-        data[f"kir_{name}_incompatible"] = _presence_column(
-            (present.astype(_BITS), possible.astype(_BITS)), 1, undecided
-        )
+    for name, (present, possible) in directions.items():
+        # Kleene "or" over the protocol ligands: present if any is present, else possible if any is possible
+        any_present = ((present & PROTOCOL_MASK) != 0).astype(_BITS)
+        any_possible = (((possible & PROTOCOL_MASK) != 0) & (any_present == 0)).astype(_BITS)
+        data[f"kir_{name}_incompatible"] = _presence_column((any_present, any_possible), 1, undecided)
     out = _add_error_columns(pd.DataFrame(data, index=index), error_text)
     out.attrs["kirmatch_model"] = model.name
     return out
@@ -458,20 +468,19 @@ def rank_mismatches(
     if len(asc) != len(by):
         raise ProtocolValueError("ascending must be one bool or one per tie-breaker column", input=ascending)
     protocol = [f"kir_gvh_{ligand.column}" for ligand in PROTOCOL_LIGANDS]
-    keys = pd.DataFrame(
-        {
-            "_bad": result["kir_error"].notna().to_numpy(),
-            "_verdict": -result["kir_gvh_incompatible"].cat.codes.to_numpy().astype(int),
-            "_doubt": sum((result[c].cat.codes == 1).to_numpy().astype(int) for c in protocol),
-            "_sure": -sum((result[c].cat.codes == 2).to_numpy().astype(int) for c in protocol),
-            "_order": np.arange(len(donors)),
-        }
-    )
-    for name in by:
-        keys[f"_by_{name}"] = donors[name].to_numpy()
-    sort_by = ["_bad", "_verdict", "_sure", "_doubt"] + [f"_by_{n}" for n in by] + ["_order"]
-    order = keys.sort_values(sort_by, ascending=[True, True, True, True, *asc, True], kind="stable").index
-    ranked = pd.concat([donors, result], axis=1).iloc[order.to_numpy()].copy()
+    codes = {c: result[c].cat.codes.to_numpy() for c in [*protocol, "kir_gvh_incompatible"]}
+    # np.lexsort sorts by its last key first: bad rows last, then GvH present > possible > absent, more certain
+    # GvH ligands first, fewer doubtful ones first, the tie-breakers, the input order.
+    keys: list[npt.NDArray[Any]] = [np.arange(len(donors))]
+    for name, up in reversed(list(zip(by, asc))):
+        ranks = donors[name].rank(method="dense", ascending=up, na_option="bottom")
+        keys.append(ranks.to_numpy(dtype=float))
+    keys.append(sum(((codes[c] == 1) * 1 for c in protocol), np.zeros(len(donors), dtype=int)))
+    keys.append(-sum(((codes[c] == 2) * 1 for c in protocol), np.zeros(len(donors), dtype=int)))
+    keys.append(-codes["kir_gvh_incompatible"].astype(int))
+    keys.append(result["kir_error"].notna().to_numpy(dtype=bool))
+    order = np.lexsort(keys)
+    ranked: pd.DataFrame = pd.concat([donors, result], axis=1).iloc[order].copy()
     ranked["kir_rank"] = np.arange(1, len(ranked) + 1)
     return ranked
 
@@ -516,5 +525,10 @@ class KirAccessor:
         )
         clash = [c for c in extra.columns if c in self._frame.columns]
         if clash:
-            raise ColumnError(f"the frame already has columns {', '.join(clash)}; rename them first", input=clash, code=ErrorCode.COLUMN_CLASH)
-        return pd.concat([self._frame, extra], axis=1)
+            raise ColumnError(
+                f"the frame already has columns {', '.join(clash)}; rename them first",
+                input=clash,
+                code=ErrorCode.COLUMN_CLASH,
+            )
+        joined: pd.DataFrame = pd.concat([self._frame, extra], axis=1)
+        return joined

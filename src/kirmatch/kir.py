@@ -16,10 +16,11 @@ locus), C2 -> KIR2DL1, Bw4 (80I and 80T) -> KIR3DL1, A3/A11 -> KIR3DL2.
 from __future__ import annotations
 
 import re
+from typing import cast
 from collections.abc import Iterable, Mapping
 from enum import Enum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from kirmatch._errors import KirTypingError, quote
 from kirmatch.catalogue import PROTOCOL_LIGANDS, KirLigand
@@ -80,10 +81,8 @@ class BContentGroup(str, Enum):
         return self.value
 
 
-class KirBContent(BaseModel):
+class KirBContent(BaseModel, frozen=True):
     """The donor's centromeric and telomeric KIR motifs, their number of B motifs and the B-content group."""
-
-    model_config = ConfigDict(frozen=True)
 
     centromeric: str
     telomeric: str
@@ -112,7 +111,7 @@ def kir_b_content(centromeric: str, telomeric: str) -> KirBContent:
     return KirBContent(centromeric=cen, telomeric=tel, b_motifs=b, group=group)
 
 
-class KirGenotype(BaseModel):
+class KirGenotype(BaseModel, frozen=True):
     """A person's inhibitory KIR gene content (present / absent / possible per gene) and, optionally, the
     centromeric and telomeric motifs.
 
@@ -120,8 +119,6 @@ class KirGenotype(BaseModel):
     True/False/None or a :class:`Presence`) or :meth:`from_genes` (the genes listed are present, the others
     absent).
     """
-
-    model_config = ConfigDict(frozen=True)
 
     kir2dl1: Presence = Presence.POSSIBLE
     kir2dl2: Presence = Presence.POSSIBLE
@@ -160,16 +157,17 @@ class KirGenotype(BaseModel):
         Other KIR genes (activating, 2DL4, 2DL5, 3DL3, pseudogenes) are accepted and ignored.
         """
         if isinstance(genes, str):
-            items = re.split(r"[\s,;+]+", genes.strip())
+            items: list[object] = list(re.split(r"[\s,;+]+", genes.strip()))
         elif isinstance(genes, Iterable) and not isinstance(genes, (bytes, Mapping)):
-            items = list(genes)
+            items = list(cast("Iterable[object]", genes))
         else:
+            shown = cast(object, genes)
             raise KirTypingError(
                 f"KIR genes must be a string such as '2DL1 2DL3 3DL1 3DL2' or a list of names, got "
-                f"{type(genes).__name__} {quote(genes)}",
-                input=genes,
+                f"{type(shown).__name__} {quote(shown)}",
+                input=shown,
             )
-        present = set()
+        present: set[str] = set()
         for item in items:
             if isinstance(item, str) and not item.strip():
                 continue
@@ -188,7 +186,8 @@ class KirGenotype(BaseModel):
         name = _gene(gene)
         if name not in KIR_GENES:
             raise KirTypingError(f"{quote(gene)} is not one of {', '.join(KIR_GENES)}", input=gene)
-        return getattr(self, "kir" + name.lower())
+        presence: Presence = getattr(self, "kir" + name.lower())
+        return presence
 
     def receptor(self, ligand: KirLigand | str) -> Presence:
         """Whether an inhibitory KIR that reads ``ligand`` is present (C1: 2DL2 or 2DL3), per the catalogue."""
@@ -208,10 +207,8 @@ class KirGenotype(BaseModel):
         return f"KIR {genes}{motifs}"
 
 
-class InhibitoryKirPair(BaseModel):
+class InhibitoryKirPair(BaseModel, frozen=True):
     """One inhibitory KIR with its ligand, and whether both are present in the person."""
-
-    model_config = ConfigDict(frozen=True)
 
     receptor: str
     ligand: KirLigand
@@ -220,10 +217,8 @@ class InhibitoryKirPair(BaseModel):
     functional: Presence
 
 
-class InhibitoryKirScore(BaseModel):
+class InhibitoryKirScore(BaseModel, frozen=True):
     """The inhibitory KIR score (Boelen et al. 2018) as a range, with its pairs and the policies used."""
-
-    model_config = ConfigDict(frozen=True)
 
     minimum: int
     maximum: int

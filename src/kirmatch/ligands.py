@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from kirmatch.catalogue import Ligand
 from kirmatch.mac import MacTable, MacTableSpec
@@ -118,8 +118,8 @@ def call_epitope(locus: str, protein: str, residues: str) -> EpitopeCall:
         return EpitopeCall(True, epitope, flags=flags, note=f"{r77}77-{r80}80")
     if (r82, r83) == ("L", "R"):
         weak = protein in BW4_WEAK_FUNCTIONAL_PROTEINS or group in BW4_WEAK_FUNCTIONAL_GROUPS
-        flags = extra + (("bw4_weak_functional",) if weak else ())
-        return EpitopeCall(True, "Bw4", bw4_80=f"80{r80}", kir3dl2=kir3dl2, flags=flags, note=f"L82-R83, {r80}80")
+        weak_flags = extra + (("bw4_weak_functional",) if weak else ())
+        return EpitopeCall(True, "Bw4", bw4_80=f"80{r80}", kir3dl2=kir3dl2, flags=weak_flags, note=f"L82-R83, {r80}80")
     if locus == "A":
         return EpitopeCall(True, "", kir3dl2=kir3dl2, flags=extra, note=f"{r82}82-{r83}83: no Bw4 motif")
     if (r82, r83) == ("R", "G"):
@@ -174,7 +174,7 @@ def _only(values: Iterable[str]) -> str | None:
     return distinct.pop() if len(distinct) == 1 else None
 
 
-class LigandCall(BaseModel):
+class LigandCall(BaseModel, frozen=True):
     """Which KIR ligand an HLA designation carries, over every IPD-IMGT/HLA allele it can mean.
 
     ``flags`` lists every flag found on a covered allele and ``flag_counts`` on how many (a flag on all of them has
@@ -183,8 +183,6 @@ class LigandCall(BaseModel):
     be classified) show the spread. Non-expressed alleles that merely share the fields of a name written without a
     suffix are listed in ``excluded_alleles``, not counted.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     query: str
     normalized: str
@@ -251,28 +249,33 @@ class LigandCall(BaseModel):
         return " ".join(parts)
 
 
+def _status(candidates: tuple[AlleleRecord, ...], counts: Counter[str], known: list[Ligand]) -> tuple[CallStatus, Ligand | None]:
+    """The call's status and its ligand (set only when every candidate agrees)."""
+    if all(not r.expressed for r in candidates):
+        return CallStatus.NOT_EXPRESSED, Ligand.NONE
+    if len(counts) == 1 and "unclassified" in counts:
+        return CallStatus.UNCLASSIFIED, None
+    if len(counts) == 1:
+        return CallStatus.DETERMINED, known[0]
+    return CallStatus.AMBIGUOUS, None
+
+
+def _count_order(item: tuple[str, int]) -> int:
+    """Ligands in catalogue order, ``unclassified`` last."""
+    return _LIGAND_ORDER[Ligand(item[0])] if item[0] != "unclassified" else len(_LIGAND_ORDER)
+
+
 def summarize(query: str, resolution: Resolution, release: str) -> LigandCall:
-    """Sum up the calls of the candidate alleles of one designation into a :class:`LigandCall`."""
+    """Sum up the calls of the candidate alleles of one designation into a [`LigandCall`][kirmatch.LigandCall]."""
     candidates = resolution.candidates
     ligands = [surface_ligand(r) for r in candidates]
     counts = Counter("unclassified" if lig is None else lig.value for lig in ligands)
     known = sorted({lig for lig in ligands if lig is not None}, key=_LIGAND_ORDER.__getitem__)
-    if all(not r.expressed for r in candidates):
-        status, ligand = CallStatus.NOT_EXPRESSED, Ligand.NONE
-    elif len(counts) == 1 and "unclassified" in counts:
-        status, ligand = CallStatus.UNCLASSIFIED, None
-    elif len(counts) == 1:
-        status, ligand = CallStatus.DETERMINED, known[0]
-    else:
-        status, ligand = CallStatus.AMBIGUOUS, None
+    status, ligand = _status(candidates, counts, known)
     bw4 = sorted({r.bw4_80 for r in candidates if r.expressed and r.bw4_80})
     flag_counts = Counter(f for r in candidates for f in r.flags)
     flags = sorted(flag_counts)
-    excluded = resolution.excluded
     expressed = {r.expressed for r in candidates}
-    ordered_counts = dict(
-        sorted(counts.items(), key=lambda kv: _LIGAND_ORDER.get(Ligand(kv[0]), 9) if kv[0] != "unclassified" else 9)
-    )
     return LigandCall(
         query=query,
         normalized=resolution.normalized,
@@ -280,7 +283,7 @@ def summarize(query: str, resolution: Resolution, release: str) -> LigandCall:
         status=status,
         ligand=ligand,
         possible_ligands=tuple(known),
-        ligand_counts=ordered_counts,
+        ligand_counts=dict(sorted(counts.items(), key=_count_order)),
         bw4_80=bw4[0] if ligand is Ligand.BW4 and len(bw4) == 1 else None,
         possible_bw4_80=tuple(bw4),
         kir3dl2=_only(r.kir3dl2 for r in candidates if r.expressed) or None,
@@ -290,8 +293,8 @@ def summarize(query: str, resolution: Resolution, release: str) -> LigandCall:
         flag_counts={f: flag_counts[f] for f in flags},
         n_alleles=len(candidates),
         alleles=tuple(r.allele for r in candidates[:_SHOWN]),
-        n_excluded=len(excluded),
-        excluded_alleles=tuple(r.allele for r in excluded[:_SHOWN]),
+        n_excluded=len(resolution.excluded),
+        excluded_alleles=tuple(r.allele for r in resolution.excluded[:_SHOWN]),
         note=resolution.note,
         release=release,
     )

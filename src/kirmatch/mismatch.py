@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import html
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from kirmatch._errors import KirmatchError, KirTypingError, with_context
 from kirmatch._frozen import trusted
@@ -47,10 +47,8 @@ _P, _A, _Q = Presence.PRESENT, Presence.ABSENT, Presence.POSSIBLE
 _INDEX = {ligand: i for i, ligand in enumerate(KirLigand)}
 
 
-class LigandComparison(BaseModel):
+class LigandComparison(BaseModel, frozen=True):
     """One ligand, donor against recipient: who carries it (and through which alleles), GvH and HvG."""
-
-    model_config = ConfigDict(frozen=True)
 
     ligand: KirLigand
     protocol: bool
@@ -66,10 +64,8 @@ class LigandComparison(BaseModel):
     recipient_possible: tuple[str, ...]
 
 
-class AlloreactiveSubset(BaseModel):
+class AlloreactiveSubset(BaseModel, frozen=True):
     """Donor NK cells expressing ``receptor`` (alone, among the inhibitory KIR) that the recipient cannot inhibit."""
-
-    model_config = ConfigDict(frozen=True)
 
     receptor: str
     ligand: KirLigand
@@ -92,15 +88,13 @@ def _carries(side: str, c: LigandComparison, presence: Presence, sure: tuple[str
     return f"the {side} has no {c.ligand}"
 
 
-class KirLigandMismatch(BaseModel):
+class KirLigandMismatch(BaseModel, frozen=True):
     """Donor-versus-recipient KIR-ligand (in)compatibility: per ligand GvH and HvG, the verdict, the alloreactive
     NK subsets, and the model, policies and IPD-IMGT/HLA release it was decided with.
 
     ``str()`` is a paragraph, :meth:`verdict` one line, :meth:`findings` one sentence per finding;
     ``model_dump()`` is JSON-ready; in a notebook it renders as a donor-versus-recipient grid.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     model: MatchModel
     bw4_policy: Bw4Policy
@@ -140,7 +134,7 @@ class KirLigandMismatch(BaseModel):
     # ------------------------------------------------------------------------------------------------ words
 
     def _gvh_reason(self, c: LigandComparison) -> str:
-        parts = []
+        parts: list[str] = []
         if self.model.uses_donor_hla:
             donor = {_P: f"donor {_who(c.donor_alleles)}", _Q: f"donor may carry {c.ligand} via {_who(c.donor_possible)}"}
             parts.append(donor.get(c.donor, f"donor has no {c.ligand}"))
@@ -164,32 +158,36 @@ class KirLigandMismatch(BaseModel):
             return f"GvH KIR-ligand incompatibility possible{model}: " + ", ".join(self._gvh_reason(c) for c in maybe)
         return f"GvH KIR-ligand compatible{model}: no ligand among C1, C2, Bw4 is missing in the recipient"
 
+    def _finding(self, c: LigandComparison, direction: str) -> str | None:
+        """The sentence for one ligand in one direction (``"GvH"``, ``"HvG"``), or None when there is nothing to say:
+        no mismatch, or only a possible one on a detail ligand (the Bw4 subtypes, A3/A11)."""
+        mismatch = c.gvh if direction == "GvH" else c.hvg
+        if mismatch is _A or not (c.protocol or mismatch is _P):
+            return None
+        lead = direction if mismatch is _P else f"Possible {direction}"
+        donor = _carries("donor", c, c.donor, c.donor_alleles, c.donor_possible)
+        recipient = _carries("recipient", c, c.recipient, c.recipient_alleles, c.recipient_possible)
+        if direction == "HvG":
+            return f"{lead} for {c.ligand}: {recipient} and {donor}."
+        if self.model.uses_donor_hla:
+            sentence = f"{lead} for {c.ligand}: {donor} and {recipient}"
+        else:
+            sentence = f"{lead} for {c.ligand} (missing ligand): {recipient}"
+        if self.model.needs_kir:
+            kir = {_P: "carries", _Q: "may carry", _A: "lacks"}[c.donor_kir or _Q]
+            sentence += f"; the donor {kir} {c.receptor}"
+        if c.protocol:
+            sentence += f", so donor {c.receptor}+ NK cells {'are' if mismatch is _P else 'may be'} alloreactive"
+        return sentence + "."
+
     def findings(self) -> tuple[str, ...]:
-        """One short sentence per finding (GvH and HvG per protocol ligand, and the Bw4 subtype details)."""
-        out = []
-        for c in self.ligands:
-            if c.gvh is _A or not (c.protocol or c.gvh is _P):
-                continue
-            lead = "GvH" if c.gvh is _P else "Possible GvH"
-            donor = _carries("donor", c, c.donor, c.donor_alleles, c.donor_possible)
-            recipient = _carries("recipient", c, c.recipient, c.recipient_alleles, c.recipient_possible)
-            if not self.model.uses_donor_hla:
-                sentence = f"{lead} for {c.ligand} (missing ligand): {recipient}"
-            else:
-                sentence = f"{lead} for {c.ligand}: {donor} and {recipient}"
-            if self.model.needs_kir:
-                kir = {_P: "carries", _Q: "may carry", _A: "lacks"}[c.donor_kir or _Q]
-                sentence += f"; the donor {kir} {c.receptor}"
-            if c.protocol:
-                sentence += f", so donor {c.receptor}+ NK cells {'are' if c.gvh is _P else 'may be'} alloreactive"
-            out.append(sentence + ".")
-        for c in self.ligands:
-            if c.hvg is _A or not (c.protocol or c.hvg is _P):
-                continue
-            lead = "HvG" if c.hvg is _P else "Possible HvG"
-            recipient = _carries("recipient", c, c.recipient, c.recipient_alleles, c.recipient_possible)
-            donor = _carries("donor", c, c.donor, c.donor_alleles, c.donor_possible)
-            out.append(f"{lead} for {c.ligand}: {recipient} and {donor}.")
+        """One short sentence per finding (GvH, then HvG, per protocol ligand, and the Bw4 subtype details)."""
+        out = [
+            sentence
+            for direction in ("GvH", "HvG")
+            for c in self.ligands
+            if (sentence := self._finding(c, direction)) is not None
+        ]
         if not out:
             out.append("No GvH or HvG KIR-ligand mismatch for C1, C2 or Bw4.")
         return tuple(out)
@@ -228,7 +226,7 @@ class KirLigandMismatch(BaseModel):
             detail = f" <small>{e(', '.join(alleles))}</small>" if alleles else ""
             return f"<td>{e(mark)}{detail}</td>"
 
-        rows = []
+        rows: list[str] = []
         for c in self.ligands:
             name = f"<b>{e(str(c.ligand))}</b>" if c.protocol else e(str(c.ligand))
             rows.append(
@@ -336,17 +334,18 @@ def mismatch_planes(
     return gvh, hvg
 
 
-def any_of(planes: Planes, mask: int = PROTOCOL_MASK) -> Planes:
-    """Kleene "or" over the ligands in ``mask``, as one bit: (1, 0) present, (0, 1) possible, (0, 0) absent."""
-    present = (planes[0] & mask) != 0
-    return present, ((planes[1] & mask) != 0) & ~present
+def any_of(planes: Planes, mask: int = PROTOCOL_MASK) -> Presence:
+    """Kleene "or" over the ligands in ``mask``: present if any is present, else possible if any is possible."""
+    if planes[0] & mask:
+        return _P
+    return _Q if planes[1] & mask else _A
 
 
 def _compare(d: LigandProfile, r: LigandProfile, model: MatchModel, donor_kir: KirGenotype | None) -> KirLigandMismatch:
     kir = kir_planes(donor_kir) if donor_kir is not None else None
     gvh_planes, hvg_planes = mismatch_planes(model, d.planes, r.planes, kir)
-    rows = []
-    subsets = []
+    rows: list[LigandComparison] = []
+    subsets: list[AlloreactiveSubset] = []
     for de, re_ in zip(d.ligands, r.ligands):
         ligand = de.ligand
         bit = ligand.bit
@@ -382,8 +381,8 @@ def _compare(d: LigandProfile, r: LigandProfile, model: MatchModel, donor_kir: K
         recipient=r.genotype,
         donor_kir=donor_kir,
         ligands=tuple(rows),
-        gvh_incompatible=presence_at((int(gvh_any[0]), int(gvh_any[1])), 1),
-        hvg_incompatible=presence_at((int(hvg_any[0]), int(hvg_any[1])), 1),
+        gvh_incompatible=gvh_any,
+        hvg_incompatible=hvg_any,
         alloreactive_nk=tuple(subsets),
         release=d.release,
     )

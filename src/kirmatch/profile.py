@@ -221,7 +221,7 @@ class LigandProfile(BaseModel, frozen=True):
 
     def model_post_init(self, context: Any, /) -> None:
         # a validated profile (model_validate, a copy): its bit planes from its evidence
-        self._planes = planes_of(e.presence for e in self.ligands)
+        object.__setattr__(self, "__pydantic_private__", {"_planes": planes_of(e.presence for e in self.ligands)})
 
     @property
     def planes(self) -> Planes:
