@@ -4,11 +4,11 @@ the KIR B-content group.
 Receptor for each ligand (the one table of it in kirmatch): C1 -> KIR2DL2/3 (KIR2DL2 or KIR2DL3, alleles of one
 locus), C2 -> KIR2DL1, Bw4 (80I and 80T) -> KIR3DL1, A3/A11 -> KIR3DL2.
 
-* :func:`inhibitory_kir_score` (Boelen et al., Sci Immunol 2018;3:eaao2892): the number of inhibitory KIR genes
+* [`inhibitory_kir_score`][kirmatch.kir.inhibitory_kir_score] (Boelen et al., Sci Immunol 2018;3:eaao2892): the number of inhibitory KIR genes
   a person carries whose HLA ligand the same person also carries (2DL1 with C2, 2DL2/3 with C1, 3DL1 with Bw4,
   3DL2 with A3/A11). Each pair is ``gene and ligand`` in Kleene logic, so three-valued inputs give a range:
   ``minimum`` counts present pairs, ``maximum`` present and possible ones.
-* :func:`kir_b_content` (Cooley et al., Blood 2010;116:2411-2419): from the centromeric and telomeric KIR motifs
+* [`kir_b_content`][kirmatch.kir.kir_b_content] (Cooley et al., Blood 2010;116:2411-2419): from the centromeric and telomeric KIR motifs
   (each A/A, A/B or B/B): ``Best`` = Cen-B/B; ``Better`` = two or more B motifs, not Cen-B/B; ``Neutral`` = zero
   or one B motif.
 """
@@ -132,7 +132,7 @@ class KirGenotype(BaseModel):
     centromeric and telomeric motifs.
 
     Genes not given are ``possible`` (not typed). Build with keywords (``KirGenotype(kir2dl1=True, ...)``, values
-    True/False/None or a :class:`Presence`) or :meth:`from_genes` (the genes listed are present, the others
+    True/False/None or a [`Presence`][kirmatch.presence.Presence]) or [`from_genes`][kirmatch.kir.KirGenotype.from_genes] (the genes listed are present, the others
     absent).
     """
 
@@ -270,7 +270,7 @@ def inhibitory_kir_score(
 
     Pairs: KIR2DL1-C2, KIR2DL2-C1 and KIR2DL3-C1 counted apart, as Boelen et al. list them
     (``split_kir2dl2_kir2dl3=False`` counts one KIR2DL2/3-C1 pair instead), KIR3DL1-Bw4 (per ``bw4_policy``) and, with ``include_kir3dl2``, KIR3DL2-A3/A11. ``hla`` is a
-    :class:`~kirmatch.LigandProfile` (its own policies are then used) or anything a Genotype is built from.
+    [`LigandProfile`][kirmatch.profile.LigandProfile] (its own policies are then used) or anything a Genotype is built from.
     """
     if not isinstance(kir, KirGenotype):
         raise KirTypingError(f"expected a KirGenotype, got {type(kir).__name__}", input=kir)

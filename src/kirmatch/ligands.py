@@ -1,10 +1,10 @@
 """The KIR-ligand rules: from the residues at mature positions 76-83 of one HLA class I protein to its epitope.
 
-This module is the one place where the rules live. The table build (:mod:`kirmatch.build_hla_table`) applies them to every
-IPD-IMGT/HLA protein and writes the result; at run time :func:`classify` reads what the build wrote and sums it up
-over the alleles a designation can mean, as a :class:`LigandCall`.
+This module is the one place where the rules live. The table build (`kirmatch.build_hla_table`) applies them to every
+IPD-IMGT/HLA protein and writes the result; at run time [`classify`][kirmatch.ligands.classify] reads what the build wrote and sums it up
+over the alleles a designation can mean, as a [`LigandCall`][kirmatch.ligands.LigandCall].
 
-Decision logic of :func:`call_epitope`, given the locus, the protein (first two fields) and residues 76-83:
+Decision logic of [`call_epitope`][kirmatch.ligands.call_epitope], given the locus, the protein (first two fields) and residues 76-83:
 
 * Any residue the rule needs (76, 77, 80, 82, 83) missing or a gap -> unclassified, residues shown.
 * HLA-C: residue 80 Asn -> ``C1`` (KIR2DL2/3 ligand), Lys -> ``C2`` (KIR2DL1 ligand); anything else at 80 ->
@@ -23,7 +23,7 @@ Decision logic of :func:`call_epitope`, given the locus, the protein (first two 
 * HLA-A*03 and HLA-A*11 are the KIR3DL2 ligands A3 and A11 (Hansasuta 2004), marked by allele group
   (``a3_a11_by_group``), not by residue.
 
-Expression (:func:`expression_flags`): N, S and C put nothing on the cell surface; L, Q and A keep their ligand
+Expression (`expression_flags`): N, S and C put nothing on the cell surface; L, Q and A keep their ligand
 and are flagged ``low_expression``, ``questionable`` and ``aberrant_expression``.
 """
 
@@ -151,7 +151,7 @@ class Ligand(str, Enum):
 
 
 class CallStatus(str, Enum):
-    """How sure a :class:`LigandCall` is.
+    """How sure a [`LigandCall`][kirmatch.ligands.LigandCall] is.
 
     * ``determined``: every allele the designation covers puts the same ligand (or none) on the cell surface.
     * ``ambiguous``: the covered alleles disagree; ``possible_ligands`` and ``ligand_counts`` say how.
@@ -264,7 +264,7 @@ class LigandCall(BaseModel):
 
 
 def summarize(query: str, resolution: Resolution, release: str) -> LigandCall:
-    """Sum up the calls of the candidate alleles of one designation into a :class:`LigandCall`."""
+    """Sum up the calls of the candidate alleles of one designation into a [`LigandCall`][kirmatch.ligands.LigandCall]."""
     candidates = resolution.candidates
     ligands = [surface_ligand(r) for r in candidates]
     counts = Counter("unclassified" if lig is None else lig.value for lig in ligands)
@@ -316,13 +316,13 @@ def _classify_text(text: str, table: MacTable | None) -> LigandCall:
 
 
 def classify(name: str, *, mac_table: MacTableSpec = None) -> LigandCall:
-    """Which KIR ligand the HLA-A, -B or -C designation ``name`` carries, as a :class:`LigandCall`.
+    """Which KIR ligand the HLA-A, -B or -C designation ``name`` carries, as a [`LigandCall`][kirmatch.ligands.LigandCall].
 
-    Accepts every single-locus form :func:`kirmatch.parse_typing` reads: IPD names of 1-4 fields with or
+    Accepts every single-locus form [`kirmatch.parse_typing`][kirmatch.hla_typing.parse_typing] reads: IPD names of 1-4 fields with or
     without ``HLA-``, any case, surrounding blanks and an expression suffix; pre-2010 names; XX and NMDP codes
     (NMDP codes with ``mac_table=`` or ``$KIRMATCH_MAC_FILE``); G and P groups; serology; allele lists. The
-    call is summed over all the alleles the designation can mean. Raises :class:`~kirmatch.AlleleNameError`
-    for malformed text and :class:`~kirmatch.UnknownAlleleError` (with the closest known names, or IPD's
+    call is summed over all the alleles the designation can mean. Raises [`AlleleNameError`][kirmatch._errors.AlleleNameError]
+    for malformed text and [`UnknownAlleleError`][kirmatch._errors.UnknownAlleleError] (with the closest known names, or IPD's
     replacement for a deleted allele) for a well-formed designation absent from the release.
 
     >>> classify("C*07:02").ligand

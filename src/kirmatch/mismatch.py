@@ -1,9 +1,9 @@
 """Donor versus recipient: KIR-ligand incompatibility in the graft-versus-host (GvH) and host-versus-graft (HvG)
 directions, under the matching models in use, three-valued and explained.
 
-Decision logic of :func:`kir_ligand_mismatch`, per ligand L (C1, C2, Bw4; Bw4-80I, Bw4-80T and A3/A11 as
-details), with D and R the donor's and recipient's :class:`~kirmatch.Presence` of L from
-:func:`~kirmatch.ligand_profile` and K the donor's inhibitory KIR for L (C1: KIR2DL2/3, C2: KIR2DL1,
+Decision logic of [`kir_ligand_mismatch`][kirmatch.mismatch.kir_ligand_mismatch], per ligand L (C1, C2, Bw4; Bw4-80I, Bw4-80T and A3/A11 as
+details), with D and R the donor's and recipient's [`Presence`][kirmatch.presence.Presence] of L from
+[`ligand_profile`][kirmatch.profile.ligand_profile] and K the donor's inhibitory KIR for L (C1: KIR2DL2/3, C2: KIR2DL1,
 Bw4: KIR3DL1, A3/A11: KIR3DL2), all combined by Kleene logic (``possible`` = the typing does not decide):
 
 * ``ligand-ligand`` (default; Ruggeri et al., Science 2002;295:2097-2100, the protocol's rule):
@@ -129,7 +129,7 @@ class KirLigandMismatch(BaseModel):
     """Donor-versus-recipient KIR-ligand (in)compatibility: per ligand GvH and HvG, the verdict, the alloreactive
     NK subsets, and the model, policies and IPD-IMGT/HLA release it was decided with.
 
-    ``str()`` is a paragraph, :meth:`verdict` one line, :meth:`findings` one sentence per finding;
+    ``str()`` is a paragraph, [`verdict`][kirmatch.mismatch.KirLigandMismatch.verdict] one line, [`findings`][kirmatch.mismatch.KirLigandMismatch.findings] one sentence per finding;
     ``model_dump()`` is JSON-ready; in a notebook it renders as a donor-versus-recipient grid.
     """
 
@@ -316,9 +316,9 @@ def kir_ligand_mismatch(
 ) -> KirLigandMismatch:
     """Is the donor KIR-ligand incompatible with the recipient, for which ligand, how surely, and why?
 
-    ``donor`` and ``recipient`` are :class:`~kirmatch.Genotype` values or anything :meth:`Genotype.coerce`
+    ``donor`` and ``recipient`` are [`Genotype`][kirmatch.genotype.Genotype] values or anything [`Genotype.coerce`][kirmatch.genotype.Genotype.coerce]
     reads (a dict, a GL string, six designations). ``model`` is ``ligand-ligand`` (default),
-    ``receptor-ligand`` or ``missing-ligand``; the last two need ``donor_kir`` (:class:`~kirmatch.KirGenotype`).
+    ``receptor-ligand`` or ``missing-ligand``; the last two need ``donor_kir`` ([`KirGenotype`][kirmatch.kir.KirGenotype]).
     See the module docstring for the decision logic.
 
     >>> m = kir_ligand_mismatch({"C": ("C*07:02", "C*04:01")}, {"C": ("C*07:02", "C*03:04")})
@@ -365,7 +365,7 @@ def _mismatch(
 
 
 def kir_planes(donor_kir: KirGenotype) -> Planes:
-    """The donor's inhibitory KIR for each ligand (:data:`~kirmatch.profile.LIGAND_BIT` order), as planes."""
+    """The donor's inhibitory KIR for each ligand (`LIGAND_BIT` order), as planes."""
     return planes_of(donor_kir.receptor(ligand) for ligand in KirLigand)
 
 

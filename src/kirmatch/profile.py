@@ -1,26 +1,26 @@
-"""Which KIR ligands one person carries: from a :class:`~kirmatch.Genotype` to a three-valued ligand profile.
+"""Which KIR ligands one person carries: from a [`Genotype`][kirmatch.genotype.Genotype] to a three-valued ligand profile.
 
-Built on the candidate alleles of each typed designation (:func:`kirmatch.hla_typing.resolve_text`, the same
-resolution :func:`kirmatch.classify` sums up), so every typing form kirmatch reads works here, and on the
+Built on the candidate alleles of each typed designation (`kirmatch.hla_typing.resolve_text`, the same
+resolution [`kirmatch.classify`][kirmatch.ligands.classify] sums up), so every typing form kirmatch reads works here, and on the
 per-allele calls of the reference table.
 
 Decision logic, per allele slot and ligand (C1, C2, Bw4, Bw4-80I, Bw4-80T, A3/A11):
 
-* What one IPD allele contributes (:func:`record_bits`): nothing if it is not expressed; its table ligand if it
+* What one IPD allele contributes (`record_bits`): nothing if it is not expressed; its table ligand if it
   is (HLA-C C1/C2; HLA-B C1 of B*46:01, B*73:01 and relatives when ``b_locus_c1`` is on, the default; HLA-A or -B
   Bw4 with its 80I/80T subtype, HLA-A Bw4 left out under the ``b-only`` policy and the alleles flagged
   ``bw4_weak_functional`` left out under ``exclude-weak``); A3/A11 for expressed A*03/A*11 alleles. Uncertain
   rather than certain: every ligand of an expressed allele whose sequence could not be classified, the ligands of
   an allele of questionable expression (Q), and the C1 of an HLA-B allele that carries the C1 residues by sequence
   only (``b_locus_c1_inferred``: KIR2DL2/3 binding shown for B*46:01 and B*73:01 alone).
-* A typed slot (:func:`candidate_planes`): a ligand is ``present`` when every candidate allele carries it for
+* A typed slot (`candidate_planes`): a ligand is ``present`` when every candidate allele carries it for
   certain, ``possible`` when some may, ``absent`` when none can.
 * A missing slot: ``possible`` for every ligand its locus can carry.
 
 A person carries a ligand by Kleene "or" over both slots of a genotype; alternative genotypes of a locus
 (GL ``|``) combine by consensus (present or absent only if all agree); loci combine by "or". So ``present`` is
 claimed only when no reading of the typing could remove the ligand. The combination runs on the bit planes of
-:mod:`kirmatch.presence`, the same code :mod:`kirmatch.frame` runs over whole registries.
+[`kirmatch.presence`][kirmatch.presence], the same code [`kirmatch.frame`][kirmatch.frame] runs over whole registries.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ _INDEX = {ligand: i for i, ligand in enumerate(_ORDER)}
 _P, _A, _Q = Presence.PRESENT, Presence.ABSENT, Presence.POSSIBLE
 
 LIGAND_BIT: dict[KirLigand, int] = {ligand: 1 << i for i, ligand in enumerate(_ORDER)}
-"""Bit of each ligand in the bit planes of :mod:`kirmatch.presence` (C1 = 1, C2 = 2, Bw4 = 4, ...)."""
+"""Bit of each ligand in the bit planes of [`kirmatch.presence`][kirmatch.presence] (C1 = 1, C2 = 2, Bw4 = 4, ...)."""
 ALL_LIGANDS = (1 << len(_ORDER)) - 1
 PROTOCOL_MASK = sum(LIGAND_BIT[ligand] for ligand in PROTOCOL_LIGANDS)
 _C1, _C2, _BW4 = LIGAND_BIT[KirLigand.C1], LIGAND_BIT[KirLigand.C2], LIGAND_BIT[KirLigand.BW4]
@@ -124,7 +124,7 @@ def record_bits(record: AlleleRecord, policy: Bw4Policy = Bw4Policy.ALL, b_locus
       A3/A11 go by allele group and stay certain).
     * Questionable expression (Q): its ligands are uncertain, since the allele may not reach the cell surface.
       (A Q allele is a candidate only when the typing names it or an expansion does: a name written without
-      suffix sets Q alleles aside as it sets nulls aside, see :meth:`kirmatch.reference.Reference.resolve_name`.)
+      suffix sets Q alleles aside as it sets nulls aside, see `kirmatch.reference.Reference.resolve_name`.)
     * HLA-B C1 by sequence inference only (``b_locus_c1_inferred``, not B*46:01 or B*73:01): C1 uncertain.
     * Otherwise its table ligand, under the policies.
     """
@@ -184,7 +184,7 @@ def _slot_planes(
 def slot_contribution(
     designation: str | None, locus: str, policy: Bw4Policy = Bw4Policy.ALL, b_locus_c1: bool = True
 ) -> tuple[Presence, ...]:
-    """What one allele slot contributes, one :class:`Presence` per :class:`KirLigand` (in enum order).
+    """What one allele slot contributes, one [`Presence`][kirmatch.presence.Presence] per [`KirLigand`][kirmatch.profile.KirLigand] (in enum order).
 
     ``designation`` ``None`` is a missing allele.
     """
@@ -225,7 +225,7 @@ class LigandProfile(BaseModel):
     b_locus_c1: bool
     release: str
     planes: tuple[int, int] = Field(default=(0, 0), repr=False)
-    """The profile as bit planes (present, possible) over :data:`LIGAND_BIT`."""
+    """The profile as bit planes (present, possible) over `LIGAND_BIT`."""
 
     def __getitem__(self, ligand: KirLigand | str) -> LigandEvidence:
         return self.ligands[_INDEX[_ligand(ligand)]]
@@ -309,7 +309,7 @@ def ligand_profile(
 ) -> LigandProfile:
     """Which KIR ligands the person typed as ``genotype`` carries (see the module docstring for the logic).
 
-    ``genotype`` may be a :class:`~kirmatch.Genotype` or anything :meth:`Genotype.coerce` reads.
+    ``genotype`` may be a [`Genotype`][kirmatch.genotype.Genotype] or anything [`Genotype.coerce`][kirmatch.genotype.Genotype.coerce] reads.
 
     >>> p = ligand_profile({"C": ("C*07:02", "C*04:01"), "B": ("B*57:01", None)})
     >>> p.presence("C2").value, p["Bw4"].alleles
