@@ -14,13 +14,13 @@ Decision logic of [`call_epitope`][kirmatch.ligands.call_epitope], given the loc
 * HLA-A and HLA-B: residues 82-83 Leu-Arg -> ``Bw4`` (KIR3DL1 ligand), subtype from residue 80: Ile -> ``80I``,
   Thr -> ``80T``, any other residue X -> ``80X`` (e.g. ``80N``).
 * HLA-B with Arg82-Gly83: Val76 with Asn80 is the HLA-C C1 epitope carried by an HLA-B molecule -> ``C1``
-  (flag ``b_locus_c1_literature`` for B*46:01 and B*73:01, shown to engage KIR2DL2/3 by Barber 1996 and
+  (flag ``b_locus_c1_literature`` for `B*46:01` and `B*73:01`, shown to engage KIR2DL2/3 by Barber 1996 and
   Moesta 2008; ``b_locus_c1_inferred`` for other proteins with the same residues); otherwise -> ``Bw6``.
 * HLA-B with any other 82-83 -> unclassified.
 * HLA-A without Leu82-Arg83 carries no KIR3DL1 ligand: epitope empty (classified). Bw6 is an HLA-B epitope.
-* ``bw4_weak_functional``: the A*25 group and B*13:01/B*13:02 carry Bw4 by sequence but are poor KIR3DL1 ligands
+* ``bw4_weak_functional``: the `A*25` group and `B*13:01`/`B*13:02` carry Bw4 by sequence but are poor KIR3DL1 ligands
   (Stern 2008; Foley 2008). They stay ``Bw4``: policies downstream decide whether to count them.
-* HLA-A*03 and HLA-A*11 are the KIR3DL2 ligands A3 and A11 (Hansasuta 2004), marked by allele group
+* `HLA-A*03` and `HLA-A*11` are the KIR3DL2 ligands A3 and A11 (Hansasuta 2004), marked by allele group
   (``a3_a11_by_group``), not by residue.
 
 Expression (`expression_flags`): N, S and C put nothing on the cell surface; L, Q and A keep their ligand

@@ -7,12 +7,12 @@ per-allele calls of the reference table.
 Decision logic, per allele slot and ligand (C1, C2, Bw4, Bw4-80I, Bw4-80T, A3/A11):
 
 * What one IPD allele contributes (`record_bits`): nothing if it is not expressed; its table ligand if it
-  is (HLA-C C1/C2; HLA-B C1 of B*46:01, B*73:01 and relatives when ``b_locus_c1`` is on, the default; HLA-A or -B
+  is (HLA-C C1/C2; HLA-B C1 of `B*46:01`, `B*73:01` and relatives when ``b_locus_c1`` is on, the default; HLA-A or -B
   Bw4 with its 80I/80T subtype, HLA-A Bw4 left out under the ``b-only`` policy and the alleles flagged
-  ``bw4_weak_functional`` left out under ``exclude-weak``); A3/A11 for expressed A*03/A*11 alleles. Uncertain
+  ``bw4_weak_functional`` left out under ``exclude-weak``); A3/A11 for expressed `A*03`/`A*11` alleles. Uncertain
   rather than certain: every ligand of an expressed allele whose sequence could not be classified, the ligands of
   an allele of questionable expression (Q), and the C1 of an HLA-B allele that carries the C1 residues by sequence
-  only (``b_locus_c1_inferred``: KIR2DL2/3 binding shown for B*46:01 and B*73:01 alone).
+  only (``b_locus_c1_inferred``: KIR2DL2/3 binding shown for `B*46:01` and `B*73:01` alone).
 * A typed slot (`candidate_planes`): a ligand is ``present`` when every candidate allele carries it for
   certain, ``possible`` when some may, ``absent`` when none can.
 * A missing slot: ``possible`` for every ligand its locus can carry.
@@ -54,7 +54,7 @@ class Bw4Policy(str, Enum):
     """Which Bw4 alleles count as KIR3DL1 ligands.
 
     * ``all`` (default): every HLA-A or -B allele with the Bw4 epitope (the protocol's "HLA-Bw4 alleles").
-    * ``exclude-weak``: leave out the alleles flagged ``bw4_weak_functional`` (A*25, B*13:01, B*13:02), poor
+    * ``exclude-weak``: leave out the alleles flagged ``bw4_weak_functional`` (`A*25`, `B*13:01`, `B*13:02`), poor
       KIR3DL1 ligands (Stern et al. 2008; Foley et al. 2008).
     * ``b-only``: count HLA-B Bw4 only (HLA-A Bw4 contributes nothing), as in studies that type Bw4 on HLA-B.
     """
@@ -125,7 +125,7 @@ def record_bits(record: AlleleRecord, policy: Bw4Policy = Bw4Policy.ALL, b_locus
     * Questionable expression (Q): its ligands are uncertain, since the allele may not reach the cell surface.
       (A Q allele is a candidate only when the typing names it or an expansion does: a name written without
       suffix sets Q alleles aside as it sets nulls aside, see `kirmatch.reference.Reference.resolve_name`.)
-    * HLA-B C1 by sequence inference only (``b_locus_c1_inferred``, not B*46:01 or B*73:01): C1 uncertain.
+    * HLA-B C1 by sequence inference only (``b_locus_c1_inferred``, not `B*46:01` or `B*73:01`): C1 uncertain.
     * Otherwise its table ligand, under the policies.
     """
     mask = locus_mask(record.locus, policy, b_locus_c1)

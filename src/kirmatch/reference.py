@@ -218,7 +218,7 @@ class Reference:
         """The IPD alleles a single allele name denotes, by the lab convention for expression suffixes.
 
         * A name with a suffix (``C*04:09N``) denotes the alleles under its fields, which must all carry that
-          suffix: ``C*07:02N`` is refused (C*07:02 is expressed; its null is ``C*07:02:01:17N``), so that a
+          suffix: ``C*07:02N`` is refused (`C*07:02` is expressed; its null is ``C*07:02:01:17N``), so that a
           stray letter never turns an expressed protein into a null.
         * A name without one (``C*07:02``) denotes the alleles under its fields that are expressed as such:
           non-expressed ones (N, S, C) and those of questionable expression (Q) that share the fields
@@ -332,12 +332,12 @@ class Reference:
 
         * An antigen covers every allele assigned to it, to one of its splits (``B5``: ``B51``, ``B52``) or to
           one of its associated antigens (``B51``: ``B5102``), at any depth, counting the antigens rel_dna_ser
-          lists as possible or as expert-assigned exceptions too (``A26`` covers A*66:01, which some sera type
+          lists as possible or as expert-assigned exceptions too (``A26`` covers `A*66:01`, which some sera type
           as A26): a serologic typing may mean any of them. Alleles without an assignment are not covered.
           Non-expressed alleles and those of questionable expression (Q) are set aside as ``excluded``: the
           antigen was seen on the cell surface. Non-expressed alleles are set aside as ``excluded``, as for a name without suffix.
         * ``Bw4`` / ``Bw6`` given alone: the expressed HLA-B alleles whose residues 82-83 make that epitope
-          (Leu-Arg, Arg-Gly; B*46:01 and B*73:01, which carry C1, are serologically Bw6). The public epitope is
+          (Leu-Arg, Arg-Gly; `B*46:01` and `B*73:01`, which carry C1, are serologically Bw6). The public epitope is
           what was typed, so it is present; which antigen carries it, and so whether a Bw6 allele carries C1,
           is unknown.
         """
