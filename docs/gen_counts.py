@@ -35,10 +35,10 @@ EXPRESSION_LABEL = {
 }
 FLAG_MEANING = {
     "noncanonical_77_80": "HLA-C with a 77/80 pair other than Ser77-Asn80 (C1) or Asn77-Lys80 (C2)",
-    "b_locus_c1_literature": "HLA-B*46:01 and B*73:01: C1 shown to engage KIR2DL2/3",
+    "b_locus_c1_literature": "`HLA-B*46:01` and `B*73:01`: C1 shown to engage KIR2DL2/3",
     "b_locus_c1_inferred": "other HLA-B proteins with Val76/Asn80 on Arg82-Gly83: C1 by sequence only",
-    "bw4_weak_functional": "A*25, B*13:01, B*13:02: Bw4 by sequence, poor KIR3DL1 ligands",
-    "a3_a11_by_group": "HLA-A*03 / A*11: KIR3DL2 ligands A3 / A11, by allele group",
+    "bw4_weak_functional": "`A*25`, `B*13:01`, `B*13:02`: Bw4 by sequence, poor KIR3DL1 ligands",
+    "a3_a11_by_group": "`HLA-A*03` / `A*11`: KIR3DL2 ligands A3 / A11, by allele group",
     "low_expression": "L suffix: low cell-surface expression",
     "questionable": "Q suffix: expression questionable",
     "aberrant_expression": "A suffix: aberrant expression",
@@ -122,7 +122,7 @@ def render() -> str:
         "Bw4 with Ile80 (80I) or Thr80 (80T) are the classical subtypes; a rare other residue at 80 is reported as it",
         "is (80N, 80S, ...), still Bw4.",
         "",
-        "## KIR3DL2 ligands (HLA-A*03 and A*11)",
+        "## KIR3DL2 ligands (`HLA-A*03` and `A*11`)",
         "",
     ]
     kir3dl2 = Counter((r[5], r[2]) for r in records if r[5])
