@@ -9,7 +9,8 @@ the protocol verdict, the frame column names. Adding a ligand is one entry in [`
 The entries:
 
 * ``C1`` (HLA-C Asn80; HLA-B C1 of B*46:01, B*73:01 and relatives): inhibitory KIR2DL2 and KIR2DL3.
-* ``C2`` (HLA-C Lys80): inhibitory KIR2DL1; activating KIR2DS1.
+* ``C2`` (HLA-C Lys80; HLA-B with Val76-Lys80 on Arg82-Gly83, by inference only): inhibitory KIR2DL1; activating
+  KIR2DS1.
 * ``Bw4`` (HLA-A and -B Leu82-Arg83) and its subtypes ``Bw4-80I`` and ``Bw4-80T``: inhibitory KIR3DL1.
 * ``A3/A11`` (HLA-A*03 and A*11, by allele group): inhibitory KIR3DL2.
 
@@ -105,13 +106,14 @@ class KirLigand(str, Enum):
     C2 = (
         "C2",
         LigandSpec(
-            loci=("C",),
+            loci=("C", "B"),
             epitope=Ligand.C2,
             inhibitory=("KIR2DL1",),
             receptor="KIR2DL1",
             activating=("KIR2DS1",),
             protocol=True,
-            description="HLA-C group 2 (Asn77-Lys80)",
+            uncertain_flags=("b_locus_c2_inferred",),
+            description="HLA-C group 2 (Asn77-Lys80), and HLA-B alleles with the same residues (by inference only)",
         ),
     )
     BW4 = (
@@ -123,6 +125,7 @@ class KirLigand(str, Enum):
             receptor="KIR3DL1",
             protocol=True,
             bw4_family=True,
+            uncertain_flags=("bw4_80_unusual",),
             description="the Bw4 epitope (Leu82-Arg83) of HLA-A and HLA-B",
         ),
     )

@@ -256,7 +256,7 @@ def _info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _add_matching_options(p: argparse.ArgumentParser) -> None:
     """The options every matching command shares, their choices read from the model registry and the enums."""
     from kirmatch.models import LIGAND_LIGAND, MODELS
-    from kirmatch.profile import Bw4Policy
+    from kirmatch.profile import DEFAULT_BW4_POLICY, Bw4Policy
 
     needs_kir = [m.name for m in MODELS if m.needs_kir]
     p.add_argument(
@@ -273,9 +273,9 @@ def _add_matching_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--bw4-policy",
-        default=Bw4Policy.ALL.value,
+        default=DEFAULT_BW4_POLICY.value,
         choices=[policy.value for policy in Bw4Policy],
-        help=f"which Bw4 alleles count (default {Bw4Policy.ALL.value})",
+        help=f"which Bw4 alleles count (default {DEFAULT_BW4_POLICY.value})",
     )
     p.add_argument("--no-b-locus-c1", action="store_true", help="do not count HLA-B C1 (B*46:01, B*73:01) as C1")
 

@@ -44,7 +44,7 @@ from kirmatch.mac import environment_token
 from kirmatch.mismatch import kir_planes, mismatch_planes
 from kirmatch.models import LIGAND_LIGAND, MatchModel
 from kirmatch.presence import planes_or
-from kirmatch.profile import Bw4Policy, genotype_planes, locus_mask, slot_planes
+from kirmatch.profile import DEFAULT_BW4_POLICY, Bw4Policy, genotype_planes, locus_mask, slot_planes
 
 __all__ = [
     "PRESENCE_DTYPE",
@@ -274,7 +274,7 @@ def ligand_profiles(
     *,
     columns: ColumnSpec | None = None,
     prefix: str = "",
-    bw4_policy: Bw4Policy | str = Bw4Policy.ALL,
+    bw4_policy: Bw4Policy | str = DEFAULT_BW4_POLICY,
     b_locus_c1: bool = True,
     errors: Errors = "raise",
 ) -> pd.DataFrame:
@@ -361,7 +361,7 @@ def mismatch_against(
     columns: ColumnSpec | None = None,
     prefix: str = "",
     model: MatchModel | str = LIGAND_LIGAND,
-    bw4_policy: Bw4Policy | str = Bw4Policy.ALL,
+    bw4_policy: Bw4Policy | str = DEFAULT_BW4_POLICY,
     b_locus_c1: bool = True,
     donor_kir: KirGenotype | None = None,
     errors: Errors = "raise",
@@ -397,7 +397,7 @@ def mismatch_pairs(
     donor_columns: ColumnSpec | None = None,
     recipient_columns: ColumnSpec | None = None,
     model: MatchModel | str = LIGAND_LIGAND,
-    bw4_policy: Bw4Policy | str = Bw4Policy.ALL,
+    bw4_policy: Bw4Policy | str = DEFAULT_BW4_POLICY,
     b_locus_c1: bool = True,
     errors: Errors = "raise",
 ) -> pd.DataFrame:
@@ -431,7 +431,7 @@ def rank_donors(
     ascending: bool | Sequence[bool] = True,
     columns: ColumnSpec | None = None,
     prefix: str = "",
-    bw4_policy: Bw4Policy | str = Bw4Policy.ALL,
+    bw4_policy: Bw4Policy | str = DEFAULT_BW4_POLICY,
     b_locus_c1: bool = True,
     errors: Errors = "raise",
 ) -> pd.DataFrame:

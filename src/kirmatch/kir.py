@@ -1,13 +1,18 @@
 """The KIR side: a donor's inhibitory KIR gene content, which KIR reads which ligand, the inhibitory KIR score and
 the KIR B-content group.
 
-Receptor for each ligand (the one table of it in kirmatch): C1 -> KIR2DL2/3 (KIR2DL2 or KIR2DL3, alleles of one
-locus), C2 -> KIR2DL1, Bw4 (80I and 80T) -> KIR3DL1, A3/A11 -> KIR3DL2.
+The receptor of each ligand comes from the catalogue ([`kirmatch.catalogue`][kirmatch.catalogue]): C1 -> KIR2DL2/3
+(KIR2DL2 or KIR2DL3, alleles of one locus), C2 -> KIR2DL1, Bw4 (80I and 80T) -> KIR3DL1, A3/A11 -> KIR3DL2.
 
-* :func:`inhibitory_kir_score` (Boelen et al., Sci Immunol 2018;3:eaao2892): the number of inhibitory KIR genes
-  a person carries whose HLA ligand the same person also carries (2DL1 with C2, 2DL2/3 with C1, 3DL1 with Bw4,
-  3DL2 with A3/A11). Each pair is ``gene and ligand`` in Kleene logic, so three-valued inputs give a range:
-  ``minimum`` counts present pairs, ``maximum`` present and possible ones.
+* [`inhibitory_kir_score`][kirmatch.inhibitory_kir_score] (Boelen et al., Sci Immunol 2018;3:eaao2892): the number
+  of the four inhibitory KIR genes KIR2DL1, KIR2DL2, KIR2DL3 and KIR3DL1 that a person carries together with their
+  HLA ligand (2DL1 with C2, 2DL2 and 2DL3 with C1, 3DL1 with Bw4); KIR3DL2 with A3/A11 only on request. Each pair
+  is ``gene and ligand`` in Kleene logic, so three-valued inputs give a range: ``minimum`` counts present pairs,
+  ``maximum`` present and possible ones. The paper's methods text could not be read here: its summary says
+  "Possession of an iKIR gene along with a gene encoding a KIR ligand enhanced protective and detrimental HLA class
+  I associations"; the four-gene pair list, without KIR3DL2, is what independent implementations of the score use.
+  Refinements they also apply (KIR2DL2 with C2 at a lower weight; HLA-A Bw4 only from A*23, A*24 and A*32) are not
+  implemented, since they could not be checked against the paper.
 * :func:`kir_b_content` (Cooley et al., Blood 2010;116:2411-2419): from the centromeric and telomeric KIR motifs
   (each A/A, A/B or B/B): ``Best`` = Cen-B/B; ``Better`` = two or more B motifs, not Cen-B/B; ``Neutral`` = zero
   or one B motif.
@@ -16,16 +21,16 @@ locus), C2 -> KIR2DL1, Bw4 (80I and 80T) -> KIR3DL1, A3/A11 -> KIR3DL2.
 from __future__ import annotations
 
 import re
-from typing import cast
 from collections.abc import Iterable, Mapping
 from enum import Enum
+from typing import cast
 
 from pydantic import BaseModel
 
 from kirmatch._errors import KirTypingError, quote
 from kirmatch.catalogue import PROTOCOL_LIGANDS, KirLigand
 from kirmatch.presence import Presence, kleene_or
-from kirmatch.profile import Bw4Policy, LigandProfile, ligand_profile
+from kirmatch.profile import DEFAULT_BW4_POLICY, Bw4Policy, LigandProfile, ligand_profile
 
 __all__ = [
     "KIR_GENES",
@@ -241,16 +246,19 @@ def inhibitory_kir_score(
     kir: KirGenotype,
     hla: LigandProfile | object,
     *,
-    bw4_policy: Bw4Policy | str = Bw4Policy.ALL,
+    bw4_policy: Bw4Policy | str = DEFAULT_BW4_POLICY,
     b_locus_c1: bool = True,
-    include_kir3dl2: bool = True,
+    include_kir3dl2: bool = False,
     split_kir2dl2_kir2dl3: bool = True,
 ) -> InhibitoryKirScore:
     """Count a person's inhibitory KIR genes whose ligand the person carries (Boelen et al. 2018).
 
-    Pairs: KIR2DL1-C2, KIR2DL2-C1 and KIR2DL3-C1 counted apart, as Boelen et al. list them
-    (``split_kir2dl2_kir2dl3=False`` counts one KIR2DL2/3-C1 pair instead), KIR3DL1-Bw4 (per ``bw4_policy``) and, with ``include_kir3dl2``, KIR3DL2-A3/A11. ``hla`` is a
-    :class:`~kirmatch.LigandProfile` (its own policies are then used) or anything a Genotype is built from.
+    Pairs: KIR2DL1-C2, KIR2DL2-C1 and KIR2DL3-C1 counted apart (``split_kir2dl2_kir2dl3=False`` counts one
+    KIR2DL2/3-C1 pair instead), KIR3DL1-Bw4 (per ``bw4_policy``); KIR3DL2-A3/A11 only with
+    ``include_kir3dl2=True`` (kirmatch 0.1 counted it by default; the score of Boelen et al. counts four inhibitory
+    KIR, see the module docstring for what could and could not be checked). ``hla`` is a
+    [`LigandProfile`][kirmatch.LigandProfile] (its own policies are then used) or anything a Genotype is built
+    from.
     """
     if not isinstance(kir, KirGenotype):
         raise KirTypingError(f"expected a KirGenotype, got {type(kir).__name__}", input=kir)

@@ -12,12 +12,20 @@ Decision logic of :func:`call_epitope`, given the locus, the protein (first two 
   ``noncanonical_77_80``: position 80 decides KIR2DL1 versus KIR2DL2/3 binding (Winter and Long 1997;
   Mandelboim 1996), 77 is the serological marker that usually travels with it.
 * HLA-A and HLA-B: residues 82-83 Leu-Arg -> ``Bw4`` (KIR3DL1 ligand), subtype from residue 80: Ile -> ``80I``,
-  Thr -> ``80T``, any other residue X -> ``80X`` (e.g. ``80N``).
+  Thr -> ``80T``, any other residue X -> ``80X`` (e.g. ``80N``), flagged ``bw4_80_unusual``: only Ile80
+  (Cella et al., J Exp Med 1994;180:1235: "Inhibition of NK cell-mediated lysis strongly correlated with the
+  presence of an Ile residue at position 80") and Thr80 (Luque et al., Eur J Immunol 1996;26:1974) have been shown
+  to protect, so downstream such a Bw4 is "possible".
+* HLA-A or HLA-B whose 82-83 is neither Leu-Arg nor Arg-Gly -> unclassified ("possible" downstream): the Bw4
+  motif is incomplete, but Leu82 and Arg83 "contribute to NKB1 interaction but are not essential" (Gumperz et
+  al., J Immunol 1997;158:5237), so KIR3DL1 binding is not ruled out.
 * HLA-B with Arg82-Gly83: Val76 with Asn80 is the HLA-C C1 epitope carried by an HLA-B molecule -> ``C1``
-  (flag ``b_locus_c1_literature`` for B*46:01 and B*73:01, shown to engage KIR2DL2/3 by Barber 1996 and
-  Moesta 2008; ``b_locus_c1_inferred`` for other proteins with the same residues); otherwise -> ``Bw6``.
-* HLA-B with any other 82-83 -> unclassified.
-* HLA-A without Leu82-Arg83 carries no KIR3DL1 ligand: epitope empty (classified). Bw6 is an HLA-B epitope.
+  (flag ``b_locus_c1_literature`` for B*46:01 and B*73:01; for B*46:01, Hilton et al., Cell Rep 2017: "the C1
+  epitope into HLA-B46:01, making it an exceptional HLA-B allotype that is recognized by the C1-specific natural
+  killer (NK) cell receptor KIR2DL3"; ``b_locus_c1_inferred`` for other proteins with the same residues); Val76
+  with Lys80, the residue that defines C2 on HLA-C, -> ``C2`` by inference only (flag ``b_locus_c2_inferred``,
+  e.g. B*35:570, VNLRKLRG; no functional study found); otherwise -> ``Bw6``.
+* HLA-A with Arg82-Gly83 carries no KIR3DL1 ligand: epitope empty (classified). Bw6 is an HLA-B epitope.
 * ``bw4_weak_functional``: the A*25 group and B*13:01/B*13:02 carry Bw4 by sequence but are poor KIR3DL1 ligands
   (Stern 2008; Foley 2008). They stay ``Bw4``: policies downstream decide whether to count them.
 * HLA-A*03 and HLA-A*11 are the KIR3DL2 ligands A3 and A11 (Hansasuta 2004), marked by allele group
@@ -57,9 +65,10 @@ __all__ = [
     "expression_flags",
     "B_LOCUS_C1_LITERATURE",
     "BW4_WEAK_FUNCTIONAL",
+    "BW4_80_SHOWN",
 ]
 
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 """Bumped whenever a rule below changes what the table says; recorded in the table's provenance."""
 
 MATURE_START = 76
@@ -67,6 +76,9 @@ MATURE_END = 83
 """The window of mature-protein positions the rules read (inclusive)."""
 
 B_LOCUS_C1_LITERATURE: frozenset[str] = frozenset({"B*46:01", "B*73:01"})
+BW4_80_SHOWN: frozenset[str] = frozenset({"I", "T"})
+"""Residues at 80 of the Bw4 epitope shown to protect from KIR3DL1+ NK cells: Ile (Cella et al. 1994) and Thr (Luque
+et al. 1996)."""
 BW4_WEAK_FUNCTIONAL_PROTEINS: frozenset[str] = frozenset({"B*13:01", "B*13:02"})
 BW4_WEAK_FUNCTIONAL_GROUPS: frozenset[str] = frozenset({"A*25"})
 BW4_WEAK_FUNCTIONAL = BW4_WEAK_FUNCTIONAL_PROTEINS | BW4_WEAK_FUNCTIONAL_GROUPS
@@ -118,16 +130,25 @@ def call_epitope(locus: str, protein: str, residues: str) -> EpitopeCall:
         return EpitopeCall(True, epitope, flags=flags, note=f"{r77}77-{r80}80")
     if (r82, r83) == ("L", "R"):
         weak = protein in BW4_WEAK_FUNCTIONAL_PROTEINS or group in BW4_WEAK_FUNCTIONAL_GROUPS
-        weak_flags = extra + (("bw4_weak_functional",) if weak else ())
-        return EpitopeCall(True, "Bw4", bw4_80=f"80{r80}", kir3dl2=kir3dl2, flags=weak_flags, note=f"L82-R83, {r80}80")
+        bw4_flags = extra + (("bw4_weak_functional",) if weak else ())
+        if r80 not in BW4_80_SHOWN:
+            bw4_flags += ("bw4_80_unusual",)
+        return EpitopeCall(True, "Bw4", bw4_80=f"80{r80}", kir3dl2=kir3dl2, flags=bw4_flags, note=f"L82-R83, {r80}80")
+    if (r82, r83) != ("R", "G"):
+        return EpitopeCall(
+            False,
+            kir3dl2=kir3dl2,
+            flags=extra,
+            note=f"HLA-{locus} residues 82-83 are {r82}{r83}, neither LR (Bw4) nor RG (Bw6): KIR3DL1 binding not ruled out",
+        )
     if locus == "A":
         return EpitopeCall(True, "", kir3dl2=kir3dl2, flags=extra, note=f"{r82}82-{r83}83: no Bw4 motif")
-    if (r82, r83) == ("R", "G"):
-        if r76 == "V" and r80 == "N":
-            flag = "b_locus_c1_literature" if protein in B_LOCUS_C1_LITERATURE else "b_locus_c1_inferred"
-            return EpitopeCall(True, "C1", flags=(flag,), note=f"V76, {r77}77, N80 on R82-G83")
-        return EpitopeCall(True, "Bw6", note=f"R82-G83, {r80}80")
-    return EpitopeCall(False, note=f"HLA-B residues 82-83 are {r82}{r83}, neither LR (Bw4) nor RG (Bw6)")
+    if r76 == "V" and r80 == "N":
+        flag = "b_locus_c1_literature" if protein in B_LOCUS_C1_LITERATURE else "b_locus_c1_inferred"
+        return EpitopeCall(True, "C1", flags=(flag,), note=f"V76, {r77}77, N80 on R82-G83")
+    if r76 == "V" and r80 == "K":
+        return EpitopeCall(True, "C2", flags=("b_locus_c2_inferred",), note=f"V76, {r77}77, K80 on R82-G83")
+    return EpitopeCall(True, "Bw6", note=f"R82-G83, {r80}80")
 
 
 def expression_flags(suffix: str) -> tuple[str, ...]:

@@ -1,27 +1,33 @@
 """Donor versus recipient: KIR-ligand incompatibility in the graft-versus-host (GvH) and host-versus-graft (HvG)
 directions, under the matching models in use, three-valued and explained.
 
-Decision logic of :func:`kir_ligand_mismatch`, per ligand L (C1, C2, Bw4; Bw4-80I, Bw4-80T and A3/A11 as
-details), with D and R the donor's and recipient's :class:`~kirmatch.Presence` of L from
-:func:`~kirmatch.ligand_profile` and K the donor's inhibitory KIR for L (C1: KIR2DL2/3, C2: KIR2DL1,
-Bw4: KIR3DL1, A3/A11: KIR3DL2), all combined by Kleene logic (``possible`` = the typing does not decide):
+Decision logic of [`kir_ligand_mismatch`][kirmatch.kir_ligand_mismatch], per ligand L of the catalogue (C1, C2,
+Bw4; Bw4-80I, Bw4-80T and A3/A11 as details), with D and R the donor's and recipient's
+[`Presence`][kirmatch.Presence] of L from [`ligand_profile`][kirmatch.ligand_profile] and K the donor's
+inhibitory KIR for L (C1: KIR2DL2/3, C2: KIR2DL1, Bw4: KIR3DL1, A3/A11: KIR3DL2), all combined by Kleene logic
+(``possible`` = the typing does not decide):
 
-* ``ligand-ligand`` (default; Ruggeri et al., Science 2002;295:2097-2100, the protocol's rule):
-  GvH = D and not R. Donor NK cells educated on L (through the KIR that reads it) meet a recipient without L.
-* ``receptor-ligand`` (ligand-ligand, and the donor must also carry the KIR gene for the missing ligand):
-  GvH = D and K and not R. Needs ``donor_kir``.
-* ``missing-ligand`` (Leung et al., J Immunol 2004;172:644-650, who named it "receptor-ligand"; Hsu et al.,
-  Blood 2005;105:4878-4884): GvH = K and not R, whatever the donor's own HLA. Needs ``donor_kir``.
+* GvH is the rule of the model, from the registry [`kirmatch.models`][kirmatch.models]: ``ligand-ligand``
+  (default; Ruggeri et al. 2002) D and not R; ``receptor-ligand`` (Leung et al. 2004) K and not R;
+  ``missing-ligand`` (Heidenreich and Kroeger 2017, Fig. 1C) not R; ``educational`` (Dhuyser et al. 2022,
+  Table 5) D and K and not R. The models that read K need ``donor_kir``.
 * HvG in every model = R and not D (no recipient KIR typing is used), so that GvH(d, r) == HvG(r, d) under
   ``ligand-ligand``.
 * ``gvh_incompatible`` = GvH(C1) or GvH(C2) or GvH(Bw4); ``hvg_incompatible`` likewise.
-* Alloreactive donor NK subsets: GvH for C2 -> KIR2DL1+, C1 -> KIR2DL2/3+, Bw4 -> KIR3DL1+ (single-KIR NK cells
-  for that receptor are the alloreactive ones), listed with their GvH presence when not absent.
+* Alloreactive donor NK subsets: with S the protocol ligands that may be missing in the recipient (GvH present or
+  possible), each non-empty set of their receptors (C2: KIR2DL1, C1: KIR2DL2/3, Bw4: KIR3DL1) is a subset: NK cells
+  expressing those inhibitory receptors and no inhibitory receptor for a ligand the recipient carries, nor NKG2A
+  (whose ligand HLA-E every recipient carries), are not inhibited by the recipient's cells. A subset's presence is
+  the Kleene "and" of its ligands' GvH. KIR2DL1+KIR3DL1+ cells are alloreactive to a recipient lacking both C2 and
+  Bw4. The NK alloreactive repertoire is measured by "cell surface expression of all four major inhibitory KIR and
+  CD94/NKG2A" (Fauriat et al., J Immunol 2008;181:6010).
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
+from collections.abc import Sequence
 import html
 
 from pydantic import BaseModel
@@ -33,12 +39,13 @@ from kirmatch.genotype import Genotype
 from kirmatch.kir import KirGenotype
 from kirmatch.mac import environment_token
 from kirmatch.models import LIGAND_LIGAND, MatchModel
-from kirmatch.presence import Bits, Planes, Presence, planes_and, planes_not, planes_of, presence_at
-from kirmatch.profile import Bw4Policy, LigandProfile, ligand_profile
+from kirmatch.presence import Bits, Planes, Presence, kleene_and, planes_and, planes_not, planes_of, presence_at
+from kirmatch.profile import DEFAULT_BW4_POLICY, Bw4Policy, LigandProfile, ligand_profile
 
 __all__ = [
     "LigandComparison",
     "AlloreactiveSubset",
+    "alloreactive_subsets",
     "KirLigandMismatch",
     "kir_ligand_mismatch",
 ]
@@ -65,10 +72,16 @@ class LigandComparison(BaseModel, frozen=True):
 
 
 class AlloreactiveSubset(BaseModel, frozen=True):
-    """Donor NK cells expressing ``receptor`` (alone, among the inhibitory KIR) that the recipient cannot inhibit."""
+    """Donor NK cells that the recipient cannot inhibit: they express the inhibitory ``receptors`` (for ``ligands``,
+    which the recipient lacks), no inhibitory KIR for a ligand the recipient carries, and no NKG2A.
+
+    ``receptor`` names the combination (``"KIR2DL1"``, ``"KIR2DL1+KIR3DL1"``); ``presence`` is the Kleene "and" of
+    the ligands' GvH mismatch.
+    """
 
     receptor: str
-    ligand: KirLigand
+    receptors: tuple[str, ...]
+    ligands: tuple[KirLigand, ...]
     presence: Presence
 
     def __str__(self) -> str:
@@ -76,8 +89,31 @@ class AlloreactiveSubset(BaseModel, frozen=True):
         return f"{self.receptor}+{sure}"
 
 
+def alloreactive_subsets(mismatched: Sequence[tuple[KirLigand, Presence]]) -> tuple[AlloreactiveSubset, ...]:
+    """Every non-empty combination of the receptors of the (possibly) mismatched protocol ligands, singles first."""
+    out: list[AlloreactiveSubset] = []
+    for size in range(1, len(mismatched) + 1):
+        for combination in itertools.combinations(mismatched, size):
+            receptors = tuple(ligand.spec.receptor for ligand, _ in combination)
+            out.append(
+                trusted(
+                    AlloreactiveSubset,
+                    receptor="+".join(receptors),
+                    receptors=receptors,
+                    ligands=tuple(ligand for ligand, _ in combination),
+                    presence=kleene_and(*(presence for _, presence in combination)),
+                )
+            )
+    return tuple(out)
+
+
 def _who(alleles: tuple[str, ...]) -> str:
     return ", ".join(alleles)
+
+
+def _listing(items: Sequence[str], word: str = "and") -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
 
 
 def _carries(side: str, c: LigandComparison, presence: Presence, sure: tuple[str, ...], maybe: tuple[str, ...]) -> str:
@@ -172,13 +208,48 @@ class KirLigandMismatch(BaseModel, frozen=True):
         if self.model.uses_donor_hla:
             sentence = f"{lead} for {c.ligand}: {donor} and {recipient}"
         else:
-            sentence = f"{lead} for {c.ligand} (missing ligand): {recipient}"
+            sentence = f"{lead} for {c.ligand} ({self.model} model): {recipient}"
         if self.model.needs_kir:
             kir = {_P: "carries", _Q: "may carry", _A: "lacks"}[c.donor_kir or _Q]
             sentence += f"; the donor {kir} {c.receptor}"
+        elif not self.model.uses_donor_hla:
+            sentence += f"; the donor's {c.receptor} is assumed, not typed"
         if c.protocol:
             sentence += f", so donor {c.receptor}+ NK cells {'are' if mismatch is _P else 'may be'} alloreactive"
+        if c.ligand is KirLigand.C1 and c.recipient is not _P and self._recipient_c2() is not _A:
+            # Pende et al., Blood 2009;113:3119: "KIR2DL2/3+ NK cells displayed poor alloreactivity against leukemia
+            # cells carrying ... C2 group. Unexpectedly, this was due to recognition of C2 by KIR2DL2/3"
+            sentence += (
+                "; KIR2DL2/3 also recognise C2, which the recipient carries or may carry, so KIR2DL2/3+ cells may be "
+                "poorly alloreactive (Pende et al. 2009)"
+            )
         return sentence + "."
+
+    def _recipient_c2(self) -> Presence:
+        return self[KirLigand.C2].recipient
+
+    def alloreactive_text(self) -> str | None:
+        """One sentence naming the alloreactive donor NK subsets and what they must lack, or None when there is none.
+
+        Under the ``ligand-ligand`` and ``educational`` models the donor carries each missing ligand, so the NK cells
+        with its receptor are educated (licensed) by it.
+        """
+        if not self.alloreactive_nk:
+            return None
+        sure = [s.receptor + "+" for s in self.alloreactive_nk if s.presence is _P]
+        maybe = [s.receptor + "+" for s in self.alloreactive_nk if s.presence is _Q]
+        carried = [c for c in self.ligands if c.protocol and c.recipient is not _A]
+        blockers = [f"{c.receptor} ({c.ligand})" for c in carried] + ["NKG2A"]
+        parts = []
+        if sure:
+            parts.append(f"{_listing(sure)} cells")
+        if maybe:
+            parts.append(f"possibly {_listing(maybe)} cells")
+        licensed = " educated by the donor's own ligand," if self.model.uses_donor_hla else ""
+        return (
+            f"Alloreactive donor NK subsets: {' and '.join(parts)},{licensed} that express no inhibitory receptor "
+            f"for a ligand of the recipient: no {_listing(blockers, 'or')}."
+        )
 
     def findings(self) -> tuple[str, ...]:
         """One short sentence per finding (GvH, then HvG, per protocol ligand, and the Bw4 subtype details)."""
@@ -188,6 +259,9 @@ class KirLigandMismatch(BaseModel, frozen=True):
             for c in self.ligands
             if (sentence := self._finding(c, direction)) is not None
         ]
+        subsets = self.alloreactive_text()
+        if subsets is not None:
+            out.insert(sum(1 for c in self.ligands if self._finding(c, "GvH") is not None), subsets)
         if not out:
             out.append("No GvH or HvG KIR-ligand mismatch for C1, C2 or Bw4.")
         return tuple(out)
@@ -265,7 +339,7 @@ def kir_ligand_mismatch(
     recipient: Genotype | object,
     *,
     model: MatchModel | str = LIGAND_LIGAND,
-    bw4_policy: Bw4Policy | str = Bw4Policy.ALL,
+    bw4_policy: Bw4Policy | str = DEFAULT_BW4_POLICY,
     b_locus_c1: bool = True,
     donor_kir: KirGenotype | None = None,
 ) -> KirLigandMismatch:
@@ -345,7 +419,7 @@ def _compare(d: LigandProfile, r: LigandProfile, model: MatchModel, donor_kir: K
     kir = kir_planes(donor_kir) if donor_kir is not None else None
     gvh_planes, hvg_planes = mismatch_planes(model, d.planes, r.planes, kir)
     rows: list[LigandComparison] = []
-    subsets: list[AlloreactiveSubset] = []
+    mismatched: list[tuple[KirLigand, Presence]] = []
     for de, re_ in zip(d.ligands, r.ligands):
         ligand = de.ligand
         bit = ligand.bit
@@ -354,7 +428,7 @@ def _compare(d: LigandProfile, r: LigandProfile, model: MatchModel, donor_kir: K
         hvg = presence_at(hvg_planes, bit)
         protocol = ligand in PROTOCOL_LIGANDS
         if protocol and gvh is not _A:
-            subsets.append(trusted(AlloreactiveSubset, receptor=receptor, ligand=ligand, presence=gvh))
+            mismatched.append((ligand, gvh))
         rows.append(
             trusted(LigandComparison,
                 ligand=ligand,
@@ -383,6 +457,6 @@ def _compare(d: LigandProfile, r: LigandProfile, model: MatchModel, donor_kir: K
         ligands=tuple(rows),
         gvh_incompatible=gvh_any,
         hvg_incompatible=hvg_any,
-        alloreactive_nk=tuple(subsets),
+        alloreactive_nk=alloreactive_subsets(mismatched),
         release=d.release,
     )

@@ -32,6 +32,7 @@ __all__ = [
     "LIGAND_LIGAND",
     "RECEPTOR_LIGAND",
     "MISSING_LIGAND",
+    "EDUCATIONAL",
 ]
 
 class GvhRule(Protocol):
@@ -44,7 +45,9 @@ class GvhRule(Protocol):
 
 @dataclass(frozen=True)
 class MatchModel:
-    """One matching model: its ``name`` (the value every option takes), its rule in words and in code.
+    """One matching model: its ``name`` (the value every option takes), its rule in words and in code, its source
+    (``citation``), the source's own sentence it relies on (``quote``) and the names other papers give the same rule
+    (``also_called``).
 
     ``needs_kir``: the rule reads the donor's inhibitory KIR genes (``donor_kir=`` must be given).
     ``uses_donor_hla``: the donor's own ligands enter the rule (the explanation then names them).
@@ -53,6 +56,8 @@ class MatchModel:
     name: str
     rule: str
     citation: str
+    quote: str
+    also_called: str
     needs_kir: bool
     uses_donor_hla: bool
     gvh: GvhRule = field(repr=False, compare=False)
@@ -138,19 +143,31 @@ def _receptor_ligand(
     donor: tuple[Bits, Bits], lacks: tuple[Bits, Bits], kir: tuple[Bits, Bits] | None
 ) -> tuple[Bits, Bits]:
     assert kir is not None  # needs_kir: checked before any rule runs
-    return planes_and(planes_and(donor, kir), lacks)
+    return planes_and(kir, lacks)
 
 
 def _missing_ligand(donor: tuple[Bits, Bits], lacks: tuple[Bits, Bits], kir: tuple[Bits, Bits] | None) -> tuple[Bits, Bits]:
+    return lacks
+
+
+def _educational(donor: tuple[Bits, Bits], lacks: tuple[Bits, Bits], kir: tuple[Bits, Bits] | None) -> tuple[Bits, Bits]:
     assert kir is not None
-    return planes_and(kir, lacks)
+    return planes_and(planes_and(donor, kir), lacks)
 
 
 LIGAND_LIGAND = MODELS.register(
     MatchModel(
         name="ligand-ligand",
-        rule="GvH = donor carries the ligand and the recipient lacks it",
-        citation="Ruggeri et al., Science 2002;295:2097-2100",
+        rule="the donor carries the ligand and the recipient lacks it",
+        citation="Ruggeri et al., Science 2002;295:2097-2100 (Table 1)",
+        quote=(
+            "KIR ligand incompatibility in the GVH direction was defined as absence in recipients of donor class I "
+            "allele group(s) recognized by KIRs"
+        ),
+        also_called=(
+            '"KIR-ligand mismatch", "ligand-incompatibility" and "missing-self" model (Heidenreich and Kroeger 2017, '
+            'Fig. 1A); "ligand-ligand model" (Dhuyser et al. 2022, Table 5)'
+        ),
         needs_kir=False,
         uses_donor_hla=True,
         gvh=_ligand_ligand,
@@ -159,20 +176,57 @@ LIGAND_LIGAND = MODELS.register(
 RECEPTOR_LIGAND = MODELS.register(
     MatchModel(
         name="receptor-ligand",
-        rule="GvH = donor carries the ligand and its inhibitory KIR gene, and the recipient lacks the ligand",
-        citation="ligand-ligand with the donor's KIR gene required",
+        rule="the donor carries an inhibitory KIR gene for the ligand and the recipient lacks it; donor HLA not used",
+        citation=(
+            "Leung et al., J Immunol 2004;172:644-650, as defined by Heidenreich and Kroeger, Front Immunol "
+            "2017;8:41 (Fig. 1B) and Dhuyser et al., Front Immunol 2022;13:821533 (Table 5)"
+        ),
+        quote=(
+            "Receptor-ligand mismatch: NK cells become activated in the graft-versus-host direction, if they have an "
+            "inhibitory KIR, for which the HLA ligand in the recipient is missing. (Heidenreich and Kroeger 2017)"
+        ),
+        also_called=(
+            '"missing KIR ligand" (Hsu et al., Blood 2005;105:4878-4884: "Lack of HLA ligand for donor-inhibitory '
+            'KIR (missing KIR ligand)")'
+        ),
         needs_kir=True,
-        uses_donor_hla=True,
+        uses_donor_hla=False,
         gvh=_receptor_ligand,
     )
 )
 MISSING_LIGAND = MODELS.register(
     MatchModel(
         name="missing-ligand",
-        rule="GvH = donor carries the inhibitory KIR gene and the recipient lacks its ligand (donor HLA not used)",
-        citation="Leung et al., J Immunol 2004;172:644-650; Hsu et al., Blood 2005;105:4878-4884",
-        needs_kir=True,
+        rule="the recipient lacks the ligand; the donor's inhibitory KIR is assumed, not typed; donor HLA not used",
+        citation="Heidenreich and Kroeger, Front Immunol 2017;8:41 (Fig. 1C)",
+        quote=(
+            "Missing ligand: If the presence of the respective inhibitory KIR is not evaluated, but assumed in a "
+            "model where at least one HLA-ligand is missing (HLA-C1/2 or Bw4)."
+        ),
+        also_called=(
+            "not Hsu et al. 2005, whose \"missing KIR ligand\" reads the donor's KIR genes (kirmatch's "
+            'receptor-ligand); not the pooled "missing ligand" model of Ruggeri et al., Blood 2007;110:433-440'
+        ),
+        needs_kir=False,
         uses_donor_hla=False,
         gvh=_missing_ligand,
+    )
+)
+EDUCATIONAL = MODELS.register(
+    MatchModel(
+        name="educational",
+        rule=(
+            "the donor carries the ligand and its inhibitory KIR gene (licensed NK cells), and the recipient lacks "
+            "the ligand"
+        ),
+        citation="Dhuyser et al., Front Immunol 2022;13:821533 (Table 5, \"Educational models\")",
+        quote=(
+            "Donor has educated NK cells—i.e., KIR and its cognate MHC ligand—but the recipient lacks the cognate KIR "
+            "MHC ligand"
+        ),
+        also_called='the licensing model; kirmatch 0.1 called this rule "receptor-ligand"',
+        needs_kir=True,
+        uses_donor_hla=True,
+        gvh=_educational,
     )
 )

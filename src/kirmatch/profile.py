@@ -43,6 +43,7 @@ from kirmatch.hla_typing import resolve_text
 
 __all__ = [
     "Bw4Policy",
+    "DEFAULT_BW4_POLICY",
     "LigandEvidence",
     "LigandProfile",
     "ligand_profile",
@@ -53,9 +54,14 @@ __all__ = [
 class Bw4Policy(str, Enum):
     """Which Bw4 alleles count as KIR3DL1 ligands.
 
-    * ``all`` (default): every HLA-A or -B allele with the Bw4 epitope (the protocol's "HLA-Bw4 alleles").
-    * ``exclude-weak``: leave out the alleles flagged ``bw4_weak_functional`` (A*25, B*13:01, B*13:02), poor
-      KIR3DL1 ligands (Stern et al. 2008; Foley et al. 2008).
+    * ``exclude-weak`` (default): leave out the alleles flagged ``bw4_weak_functional``, ``A*25`` and
+      ``B*13:01``/``B*13:02``, which carry the Bw4 motif but do not protect targets from KIR3DL1+ NK cells. Stern
+      et al., Blood 2008;112:708: "expression of HLA A*2301, A*2402, or A*3201 but not HLA A*2501 protects target
+      cells from lysis by KIR3DL1(+) NK cells". Foley et al., Blood 2008;112:435: "All Bw4+ HLA-B alleles with the
+      exception of HLA-B*1301 and -B*1302 protected targets from lysis" and "KIR3DL1-dependent alloreactive NK
+      clones were identified in donors with HLA-A*2402 but not in donors with HLA-B*1301 or -B*1302".
+    * ``all``: every HLA-A or -B allele with the Bw4 epitope (the motif alone, as serology and IPD's calculator
+      read it; kirmatch 0.1's default).
     * ``b-only``: count HLA-B Bw4 only (HLA-A Bw4 contributes nothing), as in studies that type Bw4 on HLA-B.
     """
 
@@ -72,6 +78,9 @@ class Bw4Policy(str, Enum):
         return choice(cls, value, "Bw4 policy")
 
 
+DEFAULT_BW4_POLICY = Bw4Policy.EXCLUDE_WEAK
+"""The Bw4 policy used when none is given (Stern et al. 2008; Foley et al. 2008): see [`Bw4Policy`][kirmatch.Bw4Policy]."""
+
 _ORDER: tuple[KirLigand, ...] = tuple(KirLigand)
 _INDEX = {ligand: i for i, ligand in enumerate(_ORDER)}
 _P, _A, _Q = Presence.PRESENT, Presence.ABSENT, Presence.POSSIBLE
@@ -87,17 +96,18 @@ _UNCERTAIN_FLAGS = tuple((ligand.bit, ligand.spec.uncertain_flags) for ligand in
 
 
 @functools.lru_cache(maxsize=64)
-def locus_mask(locus: str, policy: Bw4Policy = Bw4Policy.ALL, b_locus_c1: bool = True) -> int:
+def locus_mask(locus: str, policy: Bw4Policy = DEFAULT_BW4_POLICY, b_locus_c1: bool = True) -> int:
     """The ligands an allele of ``locus`` can contribute under the policies (a missing allele: all possible).
 
-    From the catalogue's loci, less HLA-B C1 when ``b_locus_c1`` is off and HLA-A Bw4 under the ``b-only`` policy.
+    From the catalogue's loci, less HLA-B C1 and C2 when ``b_locus_c1`` is off and HLA-A Bw4 under the ``b-only``
+    policy.
     """
     mask = 0
     for ligand in _ORDER:
         spec = ligand.spec
         if locus not in spec.loci:
             continue
-        if locus == "B" and spec.epitope is Ligand.C1 and not b_locus_c1:
+        if locus == "B" and spec.epitope in (Ligand.C1, Ligand.C2) and not b_locus_c1:
             continue
         if locus == "A" and spec.bw4_family and policy is Bw4Policy.B_ONLY:
             continue
@@ -105,7 +115,7 @@ def locus_mask(locus: str, policy: Bw4Policy = Bw4Policy.ALL, b_locus_c1: bool =
     return mask
 
 
-def record_bits(record: AlleleRecord, policy: Bw4Policy = Bw4Policy.ALL, b_locus_c1: bool = True) -> tuple[int, int]:
+def record_bits(record: AlleleRecord, policy: Bw4Policy = DEFAULT_BW4_POLICY, b_locus_c1: bool = True) -> tuple[int, int]:
     """What one IPD allele contributes: (ligands it carries for certain, ligands it may carry).
 
     * Not expressed (N, S, C): nothing.
@@ -142,7 +152,7 @@ def record_bits(record: AlleleRecord, policy: Bw4Policy = Bw4Policy.ALL, b_locus
 
 
 def candidate_planes(
-    candidates: Iterable[AlleleRecord], policy: Bw4Policy = Bw4Policy.ALL, b_locus_c1: bool = True
+    candidates: Iterable[AlleleRecord], policy: Bw4Policy = DEFAULT_BW4_POLICY, b_locus_c1: bool = True
 ) -> Planes:
     """Planes of one allele slot typed with a designation covering ``candidates``: a ligand is present when
     every candidate carries it for certain, possible when some candidate carries it (or may)."""
@@ -158,7 +168,7 @@ def candidate_planes(
 def slot_planes(
     designation: str | None,
     locus: str,
-    policy: Bw4Policy = Bw4Policy.ALL,
+    policy: Bw4Policy = DEFAULT_BW4_POLICY,
     b_locus_c1: bool = True,
     mac: object = None,
 ) -> Planes:
@@ -179,7 +189,7 @@ def _slot_planes(designation: str | None, locus: str, policy: Bw4Policy, b_locus
 
 
 def slot_contribution(
-    designation: str | None, locus: str, policy: Bw4Policy = Bw4Policy.ALL, b_locus_c1: bool = True
+    designation: str | None, locus: str, policy: Bw4Policy = DEFAULT_BW4_POLICY, b_locus_c1: bool = True
 ) -> tuple[Presence, ...]:
     """What one allele slot contributes, one :class:`Presence` per :class:`KirLigand` (in enum order).
 
@@ -299,7 +309,7 @@ def _profile(genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool, _mac: obje
 
 
 def ligand_profile(
-    genotype: Genotype | object, *, bw4_policy: Bw4Policy | str = Bw4Policy.ALL, b_locus_c1: bool = True
+    genotype: Genotype | object, *, bw4_policy: Bw4Policy | str = DEFAULT_BW4_POLICY, b_locus_c1: bool = True
 ) -> LigandProfile:
     """Which KIR ligands the person typed as ``genotype`` carries (see the module docstring for the logic).
 
