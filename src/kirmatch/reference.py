@@ -1,8 +1,8 @@
 """The bundled reference table: loading it (lazily, once), its provenance, and look-ups by name.
 
-The table (``hla_groups.csv``, built by :mod:`kirmatch.build_hla_table` from one IPD-IMGT/HLA release) travels inside the
-package and is read with :mod:`importlib.resources` on first use, never at import. ``KIRMATCH_TABLE`` may name
-another table built the same way (for a newer release); its ``.json`` provenance must sit beside it.
+The table (``hla_groups.csv``, built by :mod:`kirmatch.build_hla_table` from one IPD-IMGT/HLA release) travels inside
+the package and is read with :mod:`importlib.resources` on first use, never at import. ``KIRMATCH_TABLE`` may
+name another table built the same way (for a newer release); its ``.json`` provenance must sit beside it.
 
 Look-ups return :class:`AlleleRecord` values, one per IPD allele, and never raise anything but
 :class:`~kirmatch.KirmatchError` subclasses for a name that is well formed but unknown.
@@ -24,9 +24,10 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from kirmatch._errors import KirmatchError, MacTableError, ReferenceTableError, UnknownAlleleError, quote
+from kirmatch._frozen_map import FrozenMap
 from kirmatch.mac import MAC_ENV, MacTableSpec, mac_table_from
 from kirmatch.nomenclature import (
     AlleleList,
@@ -127,10 +128,11 @@ class Resolution:
     kind: str = TypingKind.ALLELE.value
 
 
-class ReferenceInfo(BaseModel):
-    """Where the reference table came from: the IPD-IMGT/HLA release and how the table was built."""
+class ReferenceInfo(BaseModel, frozen=True):
+    """Where the reference table came from: the IPD-IMGT/HLA release and how the table was built.
 
-    model_config = ConfigDict(frozen=True)
+    Immutable and hashable; ``inputs_sha256`` (input file name -> SHA-256) is a read-only mapping.
+    """
 
     database: str
     release: str
@@ -139,7 +141,7 @@ class ReferenceInfo(BaseModel):
     build_command: str
     alleles: int
     table_sha256: str
-    inputs_sha256: dict[str, str]
+    inputs_sha256: FrozenMap[str, str]
     path: str
 
     def __str__(self) -> str:
@@ -458,14 +460,6 @@ class Reference:
         return tuple(f"{name.locus}*{':'.join(f)}" for f in ranked[:n])
 
 
-def _join(*notes: str) -> str:
-    return "; ".join(n for n in notes if n)
-
-
-def _with(found: Resolution, normalized: str, kind: TypingKind, note: str) -> Resolution:
-    return Resolution(normalized, found.candidates, found.excluded, note, kind.value)
-
-
 def _union(normalized: str, kind: TypingKind, parts: list[Resolution], note: str = "") -> Resolution:
     """Candidates of several resolutions, in order, each once; excluded ones that no part names as candidate."""
     candidates = tuple(dict.fromkeys(r for part in parts for r in part.candidates))
@@ -571,7 +565,7 @@ def load_reference(path: str | Path) -> Reference:
         build_command=provenance["build_command"],
         alleles=len(records),
         table_sha256=digest,
-        inputs_sha256=provenance["inputs_sha256"],
+        inputs_sha256=provenance["inputs_sha256"],  # validated into a FrozenMap
         path=str(table),
     )
     return Reference(records, info, events)
