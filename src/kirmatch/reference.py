@@ -206,13 +206,13 @@ class Reference:
             return Resolution(str(designation), found, (), note, TypingKind.XX_CODE.value)
         if isinstance(designation, AlleleList):
             parts = [self.resolve(item) for item in designation.items]
-            notes = [f"{item}: {part.note}" for item, part in zip(designation.items, parts) if part.note]
+            notes = [f"{item}: {part.note}" for item, part in zip(designation.items, parts, strict=True) if part.note]
             return _union(str(designation), TypingKind.ALLELE_LIST, parts, "; ".join(notes))
         if isinstance(designation, MacCode):
             return self.resolve_mac(designation, mac_table)
         if isinstance(designation, (GGroup, PGroup)):
             return self.resolve_group(designation)
-        if isinstance(designation, Serology):
+        if isinstance(designation, Serology):  # pyright: ignore[reportUnnecessaryIsInstance]  # untyped callers
             return self.resolve_serology(designation)
         raise UnknownAlleleError(f"{quote(designation)} is not a designation kirmatch reads", input=designation)
 
@@ -337,7 +337,7 @@ class Reference:
           lists as possible or as expert-assigned exceptions too (``A26`` covers A*66:01, which some sera type
           as A26): a serologic typing may mean any of them. Alleles without an assignment are not covered.
           Non-expressed alleles and those of questionable expression (Q) are set aside as ``excluded``: the
-          antigen was seen on the cell surface. Non-expressed alleles are set aside as ``excluded``, as for a name without suffix.
+          antigen was seen on the cell surface, as for a name without suffix.
         * ``Bw4`` / ``Bw6`` given alone: the expressed HLA-B alleles whose residues 82-83 make that epitope
           (Leu-Arg, Arg-Gly; B*46:01 and B*73:01, which carry C1, are serologically Bw6). The public epitope is
           what was typed, so it is present; which antigen carries it, and so whether a Bw6 allele carries C1,
@@ -385,7 +385,7 @@ class Reference:
             raise UnknownAlleleError(
                 f"{quote(text)}: code {code.code} is not in the MAC table {table.source}", input=text
             )
-        names = []
+        names: list[AlleleName] = []
         for item in expansion.split("/"):
             item = item.strip()
             spelled = item if "*" in item else f"{code.locus}*{item if ':' in item else code.group + ':' + item}"
@@ -401,7 +401,8 @@ class Reference:
                     f"{quote(text)}: item {quote(item)} of code {code.code} is not of locus {code.locus}", input=text
                 )
             names.append(name)
-        parts, missing = [], []
+        parts: list[Resolution] = []
+        missing: list[str] = []
         for name in dict.fromkeys(names):
             try:
                 parts.append(self.resolve_name(name))
@@ -524,7 +525,7 @@ class _Indexes:
 
 @functools.lru_cache(maxsize=1)
 def _bundled_table() -> Path:
-    candidate = resources.files("kirmatch").joinpath("_data", _TABLE_NAME)
+    candidate = resources.files("kirmatch").joinpath("_data").joinpath(_TABLE_NAME)
     if candidate.is_file():
         return Path(str(candidate))
     raise ReferenceTableError(
@@ -534,7 +535,7 @@ def _bundled_table() -> Path:
 
 
 def load_reference(path: str | Path) -> Reference:
-    """Read a table written by :func:`kirmatch.build_hla_table.build_table` (with its ``.json`` and history beside it)."""
+    """Read a table written by :func:`kirmatch.build_hla_table.build_table` (its ``.json`` and history beside it)."""
     table = Path(path)
     meta = table.with_suffix(".json")
     history = table.with_name("hla_history.csv")
