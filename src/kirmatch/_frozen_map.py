@@ -105,4 +105,3 @@ class FrozenMap(Mapping[K, V]):
         """Any mapping as a dict, so that pydantic's dict validation (strict mode included) reads it."""
         items = FrozenMap._dict_of(value)
         return value if items is None else items
-
