@@ -10,7 +10,7 @@ its JSON schema is an object.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, TypeVar, cast, get_args
+from typing import TYPE_CHECKING, Any, TypeVar, cast, get_args, overload
 
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import CoreSchema, core_schema
@@ -34,6 +34,12 @@ class FrozenMap(Mapping[K, V]):
     _data: dict[K, V]
     _hash: int | None
 
+    @overload
+    def __init__(self, /) -> None: ...
+    @overload
+    def __init__(self, items: Mapping[K, V], /) -> None: ...
+    @overload
+    def __init__(self, items: Iterable[tuple[K, V]], /) -> None: ...
     def __init__(self, items: Mapping[K, V] | Iterable[tuple[K, V]] = (), /) -> None:
         object.__setattr__(self, "_data", dict(items))
         object.__setattr__(self, "_hash", None)
@@ -61,11 +67,13 @@ class FrozenMap(Mapping[K, V]):
             object.__setattr__(self, "_hash", known)
         return known
 
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"FrozenMap is immutable; cannot set {name!r}")
+    if not TYPE_CHECKING:  # hidden from type checkers, which then flag any attribute assignment
 
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"FrozenMap is immutable; cannot delete {name!r}")
+        def __setattr__(self, name: str, value: object) -> None:
+            raise AttributeError(f"FrozenMap is immutable; cannot set {name!r}")
+
+        def __delattr__(self, name: str) -> None:
+            raise AttributeError(f"FrozenMap is immutable; cannot delete {name!r}")
 
     def __repr__(self) -> str:
         return f"FrozenMap({self._data!r})"
