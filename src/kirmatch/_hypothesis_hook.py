@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import sys
 
+__all__ = ["_hypothesis_setup_hook"]  # named by the entry point in kirmatch's package metadata
+
 
 def _hypothesis_setup_hook() -> None:
     """Called by hypothesis on import, through the ``hypothesis`` entry point in kirmatch's package metadata."""

@@ -1,7 +1,7 @@
 """Turn an IPD-IMGT/HLA release directory into kirmatch's reference table.
 
-``kirmatch build-table --imgt DIR --out src/kirmatch/_data/hla_groups.csv`` (or :func:`build_table`) reads the files of one
-release (laid out like ``imgt-hla-3.58.0/``: ``A_prot.fasta``, ``B_prot.fasta``, ``C_prot.fasta``,
+``kirmatch build-table --imgt DIR --out src/kirmatch/_data/hla_groups.csv`` (or :func:`build_table`) reads the
+files of one release (laid out like ``imgt-hla-3.58.0/``: ``A_prot.fasta``, ``B_prot.fasta``, ``C_prot.fasta``,
 ``Allelelist.txt``, ``hla_nom_g.txt``, ``hla_nom_p.txt``, ``rel_dna_ser.txt``, ``rel_ser_ser.txt``,
 ``Nomenclature_2009.txt``, ``Deleted_alleles.txt``, ``release_version.txt``) and writes three files that are
 derived from them, never copies of them:
@@ -39,9 +39,10 @@ import io
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from kirmatch._errors import ReferenceTableError
 from kirmatch.ligands import MATURE_END, MATURE_START, RULES_VERSION, call_epitope, expression_flags
@@ -142,7 +143,7 @@ def read_release_version(directory: Path) -> tuple[str, str]:
 
 
 def read_allele_list(directory: Path) -> list[str]:
-    names = []
+    names: list[str] = []
     for line in _lines(directory / "Allelelist.txt"):
         if line.startswith("AlleleID"):
             continue
@@ -168,7 +169,7 @@ def read_fasta(path: Path) -> dict[str, str]:
 
 def read_groups(path: Path) -> dict[str, str]:
     """G or P group of each allele (``A*;01:01:01:01/01:01:01:03;01:01:01G``); alleles alone are left out."""
-    groups = {}
+    groups: dict[str, str] = {}
     for line in _lines(path):
         locus, members, group = (line.split(";") + ["", ""])[:3]
         if not group:
@@ -232,7 +233,7 @@ def _ancestors(antigen: str, parent: dict[str, str]) -> list[str]:
 
 def read_nomenclature_2009(directory: Path) -> list[tuple[str, str]]:
     """(pre-2010 name, April-2010 name or '') pairs of HLA-A, -B and -C."""
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for line in _lines(directory / "Nomenclature_2009.txt"):
         parts = line.split()
         if len(parts) != 2 or "*" not in parts[0] or parts[0].startswith("="):
@@ -245,7 +246,7 @@ def read_nomenclature_2009(directory: Path) -> list[tuple[str, str]]:
 
 def read_deleted(directory: Path) -> list[tuple[str, str]]:
     """(deleted name, IPD's description) of HLA-A, -B and -C."""
-    rows = []
+    rows: list[tuple[str, str]] = []
     for row in csv.reader(_lines(directory / "Deleted_alleles.txt")):
         if len(row) < 3 or row[0] == "AlleleID":
             continue
@@ -261,13 +262,37 @@ def read_deleted(directory: Path) -> list[tuple[str, str]]:
 class _Reading:
     """What one protein record shows at mature positions FLANK[0]..FLANK[1] (``-`` gap, ``?`` not covered)."""
 
-    by_position: dict[int, str] = field(default_factory=dict)
+    by_position: dict[int, str] = field(default_factory=dict[int, str])
 
     def window(self) -> str:
         return "".join(self.by_position.get(p, "?") for p in range(MATURE_START, MATURE_END + 1))
 
 
-def _aligner():  # pragma: no cover - import guarded for a helpful message
+class _Alignment(Protocol):
+    """What is read of a Biopython ``Alignment``."""
+
+    @property
+    def score(self) -> float: ...
+
+    @property
+    def aligned(self) -> Sequence[Sequence[Sequence[int]]]:
+        """The aligned blocks: ``[target blocks, query blocks]``, each block ``(start, end)``."""
+        ...
+
+
+class _Alignments(Protocol):
+    """What is read of Biopython's ``PairwiseAlignments``: the alignments, best first."""
+
+    def __getitem__(self, index: int, /) -> _Alignment: ...
+
+
+class _Aligner(Protocol):
+    """What is used of Biopython's ``PairwiseAligner``."""
+
+    def align(self, seqA: str, seqB: str, /) -> _Alignments: ...
+
+
+def _aligner() -> _Aligner:  # pragma: no cover - import guarded for a helpful message
     try:
         from Bio.Align import PairwiseAligner, substitution_matrices
     except ImportError as exc:
@@ -275,14 +300,15 @@ def _aligner():  # pragma: no cover - import guarded for a helpful message
             "building the table needs Biopython: pip install 'kirmatch[build]'"
         ) from exc
     aligner = PairwiseAligner(mode="global")
-    aligner.substitution_matrix = substitution_matrices.load("BLOSUM62")
+    # Biopython leaves load's parameter unannotated
+    aligner.substitution_matrix = substitution_matrices.load("BLOSUM62")  # pyright: ignore[reportUnknownMemberType]
     aligner.open_gap_score = -10.0
     aligner.extend_gap_score = -0.5
     aligner.end_gap_score = 0.0
     return aligner
 
 
-def _read_positions(aligner, references: list[str], record: str) -> _Reading:
+def _read_positions(aligner: _Aligner, references: list[str], record: str) -> _Reading:
     """Align ``record`` to each reference and read the residues at the FLANK mature positions.
 
     Of the readings, one without a gap inside 76-83 is preferred (an indel next to the window is then
@@ -303,9 +329,10 @@ def _read_positions(aligner, references: list[str], record: str) -> _Reading:
     return best[1]
 
 
-def _reading(alignment, rec: str) -> _Reading:
+def _reading(alignment: _Alignment, rec: str) -> _Reading:
     to_record: dict[int, int] = {}
-    for (r0, r1), (q0, _q1) in zip(*alignment.aligned):
+    targets, queries = alignment.aligned
+    for (r0, r1), (q0, _q1) in zip(targets, queries, strict=True):
         for r in range(r0, r1):
             to_record[r] = q0 + r - r0
     # Reference positions inside the record's span but not aligned to a residue are gaps (deletions).
@@ -321,7 +348,7 @@ def _reading(alignment, rec: str) -> _Reading:
     return reading
 
 
-def _in_frame(reading: _Reading, seen: dict[int, Counter], expressed: bool) -> bool:
+def _in_frame(reading: _Reading, seen: dict[int, Counter[str]], expressed: bool) -> bool:
     window = reading.window()
     if "?" in window or "-" in window:
         return False
@@ -331,7 +358,8 @@ def _in_frame(reading: _Reading, seen: dict[int, Counter], expressed: bool) -> b
     support = sum(1 for p, aa in upstream if seen[p][aa] >= 2)
     if support < IN_FRAME_SUPPORT * len(upstream):
         return False
-    return expressed or all(seen[p][aa] >= 2 for p, aa in zip(range(MATURE_START, MATURE_END + 1), window))
+    window_positions = range(MATURE_START, MATURE_END + 1)
+    return expressed or all(seen[p][aa] >= 2 for p, aa in zip(window_positions, window, strict=True))
 
 
 def read_residues(
@@ -352,7 +380,7 @@ def read_residues(
         if sequence not in cache:
             cache[sequence] = _read_positions(aligner, references, sequence)
         readings[name] = cache[sequence]
-    seen: dict[int, Counter] = defaultdict(Counter)
+    seen: dict[int, Counter[str]] = defaultdict(Counter)
     for name, reading in readings.items():
         if name[-1] not in NOT_EXPRESSED_SUFFIXES:
             for p, aa in reading.by_position.items():
@@ -394,7 +422,7 @@ def read_residues(
 
 def _resolve(name: str, current: set[str], forward: dict[str, str], prefixes: set[str]) -> str:
     """Follow renames until a current allele (or a current allele prefix) is reached; '' if none."""
-    seen = set()
+    seen: set[str] = set()
     while name and name not in seen:
         seen.add(name)
         normal = name.replace("Cw*", "C*")
@@ -438,7 +466,7 @@ def derive_history(
         forward[name] = _named_replacement(name, description)
     for old, new in pairs_2009:
         forward.setdefault(old, new)
-    rows = []
+    rows: list[dict[str, str]] = []
     for name, description in deleted:
         when = _WHEN.search(description)
         rows.append(
@@ -513,7 +541,7 @@ def derive_rows(directory: Path) -> tuple[list[dict[str, str]], list[dict[str, s
         source.update(s)
         why.update(w)
 
-    rows = []
+    rows: list[dict[str, str]] = []
     for name in alleles:
         locus = _locus_of(name)
         fields = _fields(name)

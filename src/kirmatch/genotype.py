@@ -23,19 +23,22 @@ import functools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeGuard, cast
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, model_validator
 
 from kirmatch._errors import GenotypeError, KirmatchError, quote, with_context
+from kirmatch.hla_typing import resolve_text
 from kirmatch.ligands import classify
 from kirmatch.mac import environment_token
-from kirmatch.hla_typing import resolve_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = ["Genotype", "LOCI", "is_missing", "slot_designation"]
 
 LOCI: tuple[str, ...] = ("A", "B", "C")
-Pair = tuple[str | None, str | None]
+Pair: TypeAlias = tuple[str | None, str | None]
 
 _MISSING_TEXT = frozenset({"", "-"})
 _KEY = re.compile(r"(?:HLA[-_ ]?)?([ABC])(?:[\s_.\-]*([12]))?", re.IGNORECASE)
@@ -52,10 +55,6 @@ def is_missing(value: object) -> bool:
     return type(value).__name__ in ("NAType", "NaTType")
 
 
-def _canonical(text: str) -> tuple[str, str]:
-    return _canonical_cached(text, environment_token())
-
-
 @functools.lru_cache(maxsize=65536)
 def _canonical_cached(text: str, _mac: object) -> tuple[str, str]:
     """(stored spelling, locus) of a designation; raises the KirmatchError of :func:`classify`.
@@ -63,8 +62,6 @@ def _canonical_cached(text: str, _mac: object) -> tuple[str, str]:
     The stored spelling is the normalized form when that reads back to the same alleles, else the text itself
     (stripped), so that a stored designation always means what was typed.
     """
-    if not isinstance(text, str):
-        classify(text)  # raises AlleleNameError naming the type
     resolution, _ = resolve_text(text)
     spelled = resolution.normalized
     if spelled != text:
@@ -109,12 +106,13 @@ def _pair(values: Sequence[object], locus: str, label: str) -> Pair:
             f"{label}: {len(values)} alleles given; a genotype has two (use None for a missing one)",
             input=values,
         )
-    padded = list(values) + [None] * (2 - len(values))
+    padded = [*values, None, None][:2]
     got = [slot_designation(v, locus, f"{label} allele {i + 1}") for i, v in enumerate(padded)]
-    return tuple(sorted(got, key=lambda d: (d is None, d or "")))  # type: ignore[return-value]
+    first, second = sorted(got, key=lambda d: (d is None, d or ""))
+    return first, second
 
 
-def _is_sequence(value: object) -> bool:
+def _is_sequence(value: object) -> TypeGuard[Sequence[object]]:
     kind = type(value)
     if kind is tuple or kind is list:
         return True
@@ -130,17 +128,20 @@ def _locus(value: object, locus: str) -> tuple[Pair, ...]:
         return ((None, None),)
     if isinstance(value, str) or not _is_sequence(value):
         return (_pair([value], locus, label),)
-    items = list(value)  # type: ignore[call-overload]
+    items = list(value)
     if not items:
         return ((None, None),)
-    if not any(_is_sequence(v) for v in items):
+    alternatives = [v for v in items if _is_sequence(v)]
+    if not alternatives:
         return (_pair(items, locus, label),)
-    if not all(_is_sequence(v) for v in items):
+    if len(alternatives) < len(items):
         raise GenotypeError(
             f"{label}: mix of alleles and genotypes; give a pair or a list of alternative pairs", input=value
         )
-    several = len(items) > 1
-    pairs = {_pair(list(v), locus, f"{label} genotype {i + 1}" if several else label) for i, v in enumerate(items)}
+    several = len(alternatives) > 1
+    pairs = {
+        _pair(list(v), locus, f"{label} genotype {i + 1}" if several else label) for i, v in enumerate(alternatives)
+    }
     return tuple(sorted(pairs, key=lambda p: tuple((d is None, d or "") for d in p)))
 
 
@@ -158,7 +159,7 @@ def _render_pair(pair: Pair) -> str:
     return "+".join(known) if known else "-"
 
 
-class Genotype(BaseModel):
+class Genotype(BaseModel, frozen=True):
     """HLA-A, -B and -C typing of one person: per locus, alternative genotypes of two slots (``None`` = missing).
 
     Build one with ``Genotype(a=("A*01:01", "A*02:01"), b=..., c=...)``, :meth:`from_dict`,
@@ -169,8 +170,6 @@ class Genotype(BaseModel):
     >>> str(g)
     'A*01:01+A*02:01^B*08:01+B*57:01^C*06:02'
     """
-
-    model_config = ConfigDict(frozen=True)
 
     a: tuple[Pair, ...] = ((None, None),)
     b: tuple[Pair, ...] = ((None, None),)
@@ -193,8 +192,9 @@ class Genotype(BaseModel):
     def _canonicalize(cls, data: Any) -> Any:
         # model_validate() does not go through __init__; keep its input canonical too (idempotent, cached).
         if isinstance(data, Mapping):
-            return {k.lower(): _locus(data.get(k), k.upper()) for k in ("a", "b", "c") if k in data} | {
-                k: v for k, v in data.items() if k not in ("a", "b", "c")
+            given = cast("Mapping[object, object]", data)
+            return {k.lower(): _locus(given.get(k), k.upper()) for k in ("a", "b", "c") if k in given} | {
+                k: v for k, v in given.items() if k not in ("a", "b", "c")
             }
         return data
 
@@ -203,7 +203,7 @@ class Genotype(BaseModel):
     @classmethod
     def from_dict(cls, mapping: Mapping[str, object]) -> Genotype:
         """From ``{"A": ("A*01:01", "A*02:01"), ...}`` or ``{"A1": "A*01:01", "A2": "A*02:01", ...}``."""
-        if not isinstance(mapping, Mapping):
+        if not isinstance(mapping, Mapping):  # pyright: ignore[reportUnnecessaryIsInstance]  # untyped callers
             raise GenotypeError(
                 f"from_dict needs a mapping such as {{'A': ('A*01:01', 'A*02:01')}}, got {type(mapping).__name__}",
                 input=mapping,
@@ -213,8 +213,9 @@ class Genotype(BaseModel):
     @classmethod
     def from_strings(cls, *names: object) -> Genotype:
         """From six designations in the order A, A, B, B, C, C (``None``, ``""`` or ``"-"`` for a missing one)."""
-        if len(names) == 1 and _is_sequence(names[0]):
-            names = tuple(names[0])  # type: ignore[arg-type]
+        only = names[0] if len(names) == 1 else None
+        if _is_sequence(only):
+            names = tuple(only)
         if len(names) != 6:
             raise GenotypeError(
                 f"expected six designations (A, A, B, B, C, C; '-' for a missing one), got {len(names)}",
@@ -243,7 +244,7 @@ class Genotype(BaseModel):
         return cls(**{locus.lower(): value for locus, value in loci.items()})
 
     @classmethod
-    def from_series(cls, row: Any, *, prefix: str = "") -> Genotype:
+    def from_series(cls, row: pd.Series[Any], *, prefix: str = "") -> Genotype:
         """From a pandas row (Series) with columns such as ``A1, A2, B1, B2, C1, C2`` (or ``HLA-A_1``...).
 
         With ``prefix`` (e.g. ``"donor_"``) only columns starting with it are read, the prefix removed.
@@ -251,7 +252,7 @@ class Genotype(BaseModel):
         """
         import pandas as pd
 
-        items = []
+        items: list[tuple[str, object]] = []
         for key, value in row.items():
             if not isinstance(key, str):
                 continue
@@ -270,13 +271,13 @@ class Genotype(BaseModel):
         if isinstance(value, Genotype):
             return value
         if isinstance(value, Mapping):
-            return cls.from_dict(value)
+            return cls.from_dict(cast("Mapping[str, object]", value))  # from_dict checks the keys
         if isinstance(value, str):
             return cls.from_gl(value)
         if hasattr(value, "items") and hasattr(value, "index"):
-            return cls.from_series(value)
+            return cls.from_series(cast("pd.Series[Any]", value))  # a pandas row, or anything that reads like one
         if _is_sequence(value):
-            return cls.from_strings(*value)  # type: ignore[misc]
+            return cls.from_strings(*value)
         raise GenotypeError(
             f"cannot read a genotype from {type(value).__name__} {quote(value)}; give a Genotype, a dict, "
             "a GL string or six designations",
@@ -343,7 +344,7 @@ class Genotype(BaseModel):
         return any(len(alternatives) > 1 for alternatives in (self.a, self.b, self.c))
 
     def __str__(self) -> str:
-        parts = []
+        parts: list[str] = []
         for alternatives in (self.a, self.b, self.c):
             if all(p == (None, None) for p in alternatives):
                 continue

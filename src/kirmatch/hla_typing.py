@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from kirmatch.mac import MacTable, MacTableSpec, mac_table_from
 from kirmatch.nomenclature import TypingKind, parse_designation
@@ -18,7 +18,7 @@ from kirmatch.reference import Resolution, get_reference
 __all__ = ["Typing", "parse_typing", "resolve_text", "mac_table_for"]
 
 
-class Typing(BaseModel):
+class Typing(BaseModel, frozen=True):
     """What one designation means: its kind, its normalized form and every IPD allele it can be.
 
     ``candidates`` are IPD allele names; non-expressed alleles stay among them when the designation names them
@@ -26,8 +26,6 @@ class Typing(BaseModel):
     holds non-expressed alleles that merely share the fields of a name written without a suffix (``C*07:02``
     does not mean ``C*07:02:01:17N``), listed for the record.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     original: str
     normalized: str

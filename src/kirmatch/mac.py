@@ -18,9 +18,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Union
+from typing import TypeAlias
 
 from kirmatch._errors import MacTableError, quote
+from kirmatch._frozen_map import FrozenMap
 
 __all__ = ["MAC_ENV", "MacTable", "MacTableSpec", "load_mac_table", "mac_table_from"]
 
@@ -35,12 +36,12 @@ _EXPANSION_CHARS = frozenset("0123456789:/*ABCNLSQG")
 class MacTable:
     """A MAC table: ``codes`` maps each code (``"AB"``) to its expansion text (``"01/02"``).
 
-    Equal and hashed by the SHA-256 of its content, so it can key caches. Treat ``codes`` as read-only.
+    Equal and hashed by the SHA-256 of its content, so it can key caches; ``codes`` is a read-only mapping.
     """
 
     source: str
     digest: str
-    codes: dict[str, str]
+    codes: FrozenMap[str, str]
 
     def __hash__(self) -> int:
         return hash(self.digest)
@@ -56,7 +57,9 @@ class MacTable:
         """A table from ``{code: expansion}``; codes are upper-cased, entries are checked like file lines."""
         codes: dict[str, str] = {}
         for code, expansion in mapping.items():
-            if not isinstance(code, str) or not isinstance(expansion, str) or not _code_line(code, expansion):
+            # the types are checked at run time too, for callers that do not type-check
+            is_text = isinstance(code, str) and isinstance(expansion, str)  # pyright: ignore[reportUnnecessaryIsInstance]
+            if not is_text or not _code_line(code, expansion):
                 raise MacTableError(
                     f"MAC table entry {quote(code)}: {quote(expansion)} is not a code (2-{_CODE_MAX} letters) "
                     "with a '/'-joined allele list",
@@ -64,7 +67,7 @@ class MacTable:
                 )
             codes[code.upper()] = expansion.strip().upper()
         digest = hashlib.sha256(repr(sorted(codes.items())).encode()).hexdigest()
-        return cls(source, digest, codes)
+        return cls(source, digest, FrozenMap(codes))
 
 
 def _code_line(code: str, expansion: str) -> bool:
@@ -100,7 +103,7 @@ def _load(path: str, mtime_ns: int, size: int) -> MacTable:
             "(e.g. 'AB  01/02')",
             input=path,
         )
-    return MacTable(path, hashlib.sha256(raw).hexdigest(), codes)
+    return MacTable(path, hashlib.sha256(raw).hexdigest(), FrozenMap(codes))
 
 
 def load_mac_table(path: str | os.PathLike[str]) -> MacTable:
@@ -116,7 +119,7 @@ def load_mac_table(path: str | os.PathLike[str]) -> MacTable:
         raise MacTableError(f"MAC file {quote(name)} cannot be read: {exc}", input=name) from None
 
 
-MacTableSpec = Union[MacTable, str, "os.PathLike[str]", Mapping[str, str], None]
+MacTableSpec: TypeAlias = MacTable | str | os.PathLike[str] | Mapping[str, str] | None
 """What a ``mac_table=`` argument accepts: a table, a path to a MAC file, a ``{code: expansion}`` mapping, None."""
 
 
@@ -145,7 +148,7 @@ def mac_table_from(spec: MacTableSpec) -> MacTable | None:
         return spec
     if isinstance(spec, (str, os.PathLike)):
         return load_mac_table(spec)
-    if isinstance(spec, Mapping):
+    if isinstance(spec, Mapping):  # pyright: ignore[reportUnnecessaryIsInstance]  # untyped callers
         return MacTable.from_mapping(spec)
     raise MacTableError(
         f"mac_table must be a path, a {{code: expansion}} mapping or a MacTable, not {type(spec).__name__}",

@@ -31,7 +31,7 @@ import functools
 import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Union
+from typing import TypeAlias
 
 from kirmatch._errors import AlleleNameError, quote
 
@@ -352,7 +352,9 @@ class AlleleList:
     def __post_init__(self) -> None:
         _need(len(self.items) >= 2, "an allele list needs at least two items", self.items)
         for item in self.items:
-            _need(isinstance(item, (AlleleName, OldAlleleName)), f"{item!r} is not an allele name", item)
+            # checked at run time too, for callers that do not type-check
+            is_name = isinstance(item, (AlleleName, OldAlleleName))  # pyright: ignore[reportUnnecessaryIsInstance]
+            _need(is_name, f"{item!r} is not an allele name", item)
             _need(item.locus == self.locus, f"{item} is not of locus {self.locus}", item)
 
     def __str__(self) -> str:
@@ -363,7 +365,7 @@ class AlleleList:
         return TypingKind.ALLELE_LIST
 
 
-Designation = Union[AlleleName, OldAlleleName, XXCode, MacCode, GGroup, PGroup, Serology, AlleleList]
+Designation: TypeAlias = AlleleName | OldAlleleName | XXCode | MacCode | GGroup | PGroup | Serology | AlleleList
 """Any single-locus designation :func:`parse_designation` reads."""
 
 
@@ -582,8 +584,8 @@ def parse_designation(text: str) -> Designation:
     >>> str(parse_designation("Cw*0702")), str(parse_designation("c*07:01/02")), str(parse_designation("C7"))
     ('Cw*0702', 'C*07:01/C*07:02', 'Cw7')
     """
-    if not isinstance(text, str):
-        _check_text(text)
+    if not isinstance(text, str):  # pyright: ignore[reportUnnecessaryIsInstance]  # untyped callers
+        _check_text(text)  # raises AlleleNameError naming the type (before the cache tries to hash it)
     return _designation(text)
 
 
@@ -708,8 +710,8 @@ def parse_gl_string(text: str) -> GLString:
                     f"{here}: '+' joins two chromosomes of the same loci, here {'~'.join(chromosomes[0])} "
                     f"and {'~'.join(chromosomes[1])}",
                 )
-            loci = dict.fromkeys(locus for c in chromosomes for locus in c)
-            for locus in loci:
+            typed = dict.fromkeys(locus for c in chromosomes for locus in c)
+            for locus in typed:
                 pair = [c.get(locus, "") for c in chromosomes] + [""]
                 first, second = pair[0], pair[1]
                 ordered = (first, second) if (second == "" or (first != "" and first <= second)) else (second, first)

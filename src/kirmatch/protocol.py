@@ -40,7 +40,9 @@ def _number(value: object, what: str) -> float:
     try:
         number = float(value)
     except OverflowError:
-        raise ProtocolValueError(f"{what} {quote(value)} is too large to be a number of cells or kg", input=value) from None
+        raise ProtocolValueError(
+            f"{what} {quote(value)} is too large to be a number of cells or kg", input=value
+        ) from None
     if not math.isfinite(number):
         raise ProtocolValueError(f"{what} must be a finite number, got {quote(value)}", input=value)
     return number

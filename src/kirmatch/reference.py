@@ -1,8 +1,8 @@
 """The bundled reference table: loading it (lazily, once), its provenance, and look-ups by name.
 
-The table (``hla_groups.csv``, built by :mod:`kirmatch.build_hla_table` from one IPD-IMGT/HLA release) travels inside the
-package and is read with :mod:`importlib.resources` on first use, never at import. ``KIRMATCH_TABLE`` may name
-another table built the same way (for a newer release); its ``.json`` provenance must sit beside it.
+The table (``hla_groups.csv``, built by :mod:`kirmatch.build_hla_table` from one IPD-IMGT/HLA release) travels inside
+the package and is read with :mod:`importlib.resources` on first use, never at import. ``KIRMATCH_TABLE`` may
+name another table built the same way (for a newer release); its ``.json`` provenance must sit beside it.
 
 Look-ups return :class:`AlleleRecord` values, one per IPD allele, and never raise anything but
 :class:`~kirmatch.KirmatchError` subclasses for a name that is well formed but unknown.
@@ -24,9 +24,10 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from kirmatch._errors import KirmatchError, MacTableError, ReferenceTableError, UnknownAlleleError, quote
+from kirmatch._frozen_map import FrozenMap
 from kirmatch.mac import MAC_ENV, MacTableSpec, mac_table_from
 from kirmatch.nomenclature import (
     AlleleList,
@@ -127,10 +128,11 @@ class Resolution:
     kind: str = TypingKind.ALLELE.value
 
 
-class ReferenceInfo(BaseModel):
-    """Where the reference table came from: the IPD-IMGT/HLA release and how the table was built."""
+class ReferenceInfo(BaseModel, frozen=True):
+    """Where the reference table came from: the IPD-IMGT/HLA release and how the table was built.
 
-    model_config = ConfigDict(frozen=True)
+    Immutable and hashable; ``inputs_sha256`` (input file name -> SHA-256) is a read-only mapping.
+    """
 
     database: str
     release: str
@@ -139,7 +141,7 @@ class ReferenceInfo(BaseModel):
     build_command: str
     alleles: int
     table_sha256: str
-    inputs_sha256: dict[str, str]
+    inputs_sha256: FrozenMap[str, str]
     path: str
 
     def __str__(self) -> str:
@@ -204,13 +206,13 @@ class Reference:
             return Resolution(str(designation), found, (), note, TypingKind.XX_CODE.value)
         if isinstance(designation, AlleleList):
             parts = [self.resolve(item) for item in designation.items]
-            notes = [f"{item}: {part.note}" for item, part in zip(designation.items, parts) if part.note]
+            notes = [f"{item}: {part.note}" for item, part in zip(designation.items, parts, strict=True) if part.note]
             return _union(str(designation), TypingKind.ALLELE_LIST, parts, "; ".join(notes))
         if isinstance(designation, MacCode):
             return self.resolve_mac(designation, mac_table)
         if isinstance(designation, (GGroup, PGroup)):
             return self.resolve_group(designation)
-        if isinstance(designation, Serology):
+        if isinstance(designation, Serology):  # pyright: ignore[reportUnnecessaryIsInstance]  # untyped callers
             return self.resolve_serology(designation)
         raise UnknownAlleleError(f"{quote(designation)} is not a designation kirmatch reads", input=designation)
 
@@ -335,7 +337,7 @@ class Reference:
           lists as possible or as expert-assigned exceptions too (``A26`` covers A*66:01, which some sera type
           as A26): a serologic typing may mean any of them. Alleles without an assignment are not covered.
           Non-expressed alleles and those of questionable expression (Q) are set aside as ``excluded``: the
-          antigen was seen on the cell surface. Non-expressed alleles are set aside as ``excluded``, as for a name without suffix.
+          antigen was seen on the cell surface, as for a name without suffix.
         * ``Bw4`` / ``Bw6`` given alone: the expressed HLA-B alleles whose residues 82-83 make that epitope
           (Leu-Arg, Arg-Gly; B*46:01 and B*73:01, which carry C1, are serologically Bw6). The public epitope is
           what was typed, so it is present; which antigen carries it, and so whether a Bw6 allele carries C1,
@@ -383,7 +385,7 @@ class Reference:
             raise UnknownAlleleError(
                 f"{quote(text)}: code {code.code} is not in the MAC table {table.source}", input=text
             )
-        names = []
+        names: list[AlleleName] = []
         for item in expansion.split("/"):
             item = item.strip()
             spelled = item if "*" in item else f"{code.locus}*{item if ':' in item else code.group + ':' + item}"
@@ -399,7 +401,8 @@ class Reference:
                     f"{quote(text)}: item {quote(item)} of code {code.code} is not of locus {code.locus}", input=text
                 )
             names.append(name)
-        parts, missing = [], []
+        parts: list[Resolution] = []
+        missing: list[str] = []
         for name in dict.fromkeys(names):
             try:
                 parts.append(self.resolve_name(name))
@@ -456,14 +459,6 @@ class Reference:
             target = 0
         ranked = sorted(level, key=lambda f: (abs(int(f[-1]) - target), int(f[-1])))
         return tuple(f"{name.locus}*{':'.join(f)}" for f in ranked[:n])
-
-
-def _join(*notes: str) -> str:
-    return "; ".join(n for n in notes if n)
-
-
-def _with(found: Resolution, normalized: str, kind: TypingKind, note: str) -> Resolution:
-    return Resolution(normalized, found.candidates, found.excluded, note, kind.value)
 
 
 def _union(normalized: str, kind: TypingKind, parts: list[Resolution], note: str = "") -> Resolution:
@@ -530,7 +525,7 @@ class _Indexes:
 
 @functools.lru_cache(maxsize=1)
 def _bundled_table() -> Path:
-    candidate = resources.files("kirmatch").joinpath("_data", _TABLE_NAME)
+    candidate = resources.files("kirmatch").joinpath("_data").joinpath(_TABLE_NAME)
     if candidate.is_file():
         return Path(str(candidate))
     raise ReferenceTableError(
@@ -540,7 +535,7 @@ def _bundled_table() -> Path:
 
 
 def load_reference(path: str | Path) -> Reference:
-    """Read a table written by :func:`kirmatch.build_hla_table.build_table` (with its ``.json`` and history beside it)."""
+    """Read a table written by :func:`kirmatch.build_hla_table.build_table` (its ``.json`` and history beside it)."""
     table = Path(path)
     meta = table.with_suffix(".json")
     history = table.with_name("hla_history.csv")
@@ -571,7 +566,7 @@ def load_reference(path: str | Path) -> Reference:
         build_command=provenance["build_command"],
         alleles=len(records),
         table_sha256=digest,
-        inputs_sha256=provenance["inputs_sha256"],
+        inputs_sha256=provenance["inputs_sha256"],  # validated into a FrozenMap
         path=str(table),
     )
     return Reference(records, info, events)

@@ -43,10 +43,11 @@ except ImportError as _exc:  # pragma: no cover - exercised in an environment wi
 
 import functools
 from collections.abc import Collection, Iterable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypedDict, cast
 
 from kirmatch._errors import KirmatchError
 from kirmatch.genotype import Genotype
+from kirmatch.hla_typing import Typing, parse_typing
 from kirmatch.kir import KIR_GENES, KirGenotype
 from kirmatch.catalogue import PROTOCOL_LIGANDS, KirLigand, Ligand
 from kirmatch.ligands import LigandCall, classify
@@ -55,7 +56,6 @@ from kirmatch.nomenclature import AlleleName, GLString, parse_allele_name, parse
 from kirmatch.presence import Presence
 from kirmatch.profile import Bw4Policy, LigandProfile, ligand_profile
 from kirmatch.reference import AlleleRecord, get_reference
-from kirmatch.hla_typing import Typing, parse_typing
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -118,7 +118,7 @@ class _Entry(NamedTuple):
     expressed: bool | None
 
 
-def _simplicity(record: AlleleRecord) -> tuple[Any, ...]:
+def _simplicity(record: AlleleRecord) -> tuple[int, bool, tuple[int, ...], str]:
     common = _COMMON[record.locus]
     protein = ":".join(record.fields[:2])
     rank = common.index(protein) if protein in common else len(common)
@@ -141,7 +141,7 @@ def _texts(record: AlleleRecord, base: str, resolution: int | None) -> list[str]
         suffix = "" if record.expressed else record.expression
         return [f"{record.locus}*{':'.join(record.fields[:resolution])}{suffix}"]
     if base == "old_name":
-        out = []
+        out: list[str] = []
         for old in record.name_2009:
             locus, _, rest = old.partition("*")
             suffix = rest[-1] if rest[-1:].isalpha() else ""
@@ -203,7 +203,7 @@ def _select(
     expressed: bool | None,
 ) -> tuple[_Entry, ...]:
     """The entries meeting the constraints, merged over loci and styles by simplicity (then style, then locus)."""
-    chosen = []
+    chosen: list[tuple[tuple[int, int, str], _Entry]] = []
     for s, style in enumerate(styles):
         for locus in loci:
             for e in _pool(locus, _BASE.get(style, style), resolution):
@@ -236,9 +236,16 @@ class _Designations:
 
 
 @functools.cache
-def _designations(*key: Any) -> _Designations:
+def _designations(
+    loci: tuple[str, ...],
+    styles: tuple[str, ...],
+    resolution: int | None,
+    ligands: frozenset[Ligand] | None,
+    bw4_80: str | None,
+    expressed: bool | None,
+) -> _Designations:
     """The texts of :func:`_select` for the same (checked) arguments, once per process."""
-    return _Designations(e.text for e in _select(*key))
+    return _Designations(e.text for e in _select(loci, styles, resolution, ligands, bw4_80, expressed))
 
 
 # ------------------------------------------------------------------------------------------------- checking
@@ -252,10 +259,10 @@ def _loci(value: object, name: str = "locus") -> tuple[str, ...]:
         items = list(items)
     if not isinstance(items, Iterable):
         raise InvalidArgument(f"{name}={value!r} must be 'A', 'B', 'C', a collection of them, or None")
-    found = []
-    for item in items:
-        text = item.upper().removeprefix("HLA-") if isinstance(item, str) else item
-        if text not in LOCI:
+    found: list[str] = []
+    for item in cast("Iterable[object]", items):
+        text = item.upper().removeprefix("HLA-") if isinstance(item, str) else None
+        if text is None or text not in LOCI:
             raise InvalidArgument(f"{name}={value!r}: {item!r} is not one of the KIR-ligand loci A, B, C")
         found.append(text)
     if not found:
@@ -280,17 +287,18 @@ def _ligands(value: object) -> frozenset[Ligand] | None:
         return frozenset({_one_ligand(value)})
     if not isinstance(value, Collection) or not value:
         raise InvalidArgument(f"ligand={value!r} must be a ligand, a non-empty collection of ligands, or None")
-    return frozenset(_one_ligand(v) for v in value)
+    return frozenset(_one_ligand(v) for v in cast("Collection[object]", value))
 
 
 def _styles(value: object) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, Collection) or not items:
         raise InvalidArgument(f"style={value!r} must be one of {STYLES} or a non-empty collection of them")
-    for item in items:
+    chosen = cast("Collection[object]", items)
+    for item in chosen:
         if item not in STYLES:
             raise InvalidArgument(f"style {item!r} is not one of {', '.join(STYLES)}")
-    return tuple(s for s in STYLES if s in items)
+    return tuple(s for s in STYLES if s in chosen)
 
 
 def _resolution(value: object, styles: tuple[str, ...]) -> int | None:
@@ -312,6 +320,14 @@ def _flag(value: object, name: str) -> bool | None:
     if value is not None and not isinstance(value, bool):
         raise InvalidArgument(f"{name}={value!r} must be True, False or None")
     return value
+
+
+def _subtype(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and value in ("80I", "80T"):
+        return value
+    raise InvalidArgument(f"bw4_80={value!r} must be '80I', '80T' or None")
 
 
 def _bool(value: object, name: str) -> bool:
@@ -348,15 +364,14 @@ def _entries(
     styles = _styles(style)
     depth = _resolution(resolution, styles)
     expressed = _flag(expressed, "expressed")
-    if bw4_80 is not None:
-        if bw4_80 not in ("80I", "80T"):
-            raise InvalidArgument(f"bw4_80={bw4_80!r} must be '80I', '80T' or None")
+    subtype = _subtype(bw4_80)
+    if subtype is not None:
         if ligands is not None and Ligand.BW4 not in ligands:
             raise InvalidArgument(f"bw4_80={bw4_80!r} is a Bw4 subtype, but ligand={ligand!r} excludes Bw4")
         ligands = frozenset({Ligand.BW4})
     if expressed is False and ligands is not None and Ligand.NONE not in ligands:
         raise InvalidArgument(f"expressed=False: a non-expressed allele carries no ligand, so not {ligand!r}")
-    pool = _designations(loci, styles, depth, ligands, bw4_80, expressed)
+    pool = _designations(loci, styles, depth, ligands, subtype, expressed)
     if not pool.texts:
         raise InvalidArgument(
             f"no designation of IPD-IMGT/HLA {get_reference().info.release} meets locus={locus!r}, ligand={ligand!r}, "
@@ -406,7 +421,7 @@ def allele_names(
 
 
 def _slot_strategy(
-    locus: str, *, allow_nulls: bool, resolution: int | None, style: object
+    locus: str, *, allow_nulls: bool, resolution: int | None, style: str | Collection[str]
 ) -> st.SearchStrategy[str]:
     """One allele of a genotype: any designation (expressed only, unless ``allow_nulls``), plus a null one slot
     in eight when ``allow_nulls`` so that nulls are common enough to matter."""
@@ -466,7 +481,7 @@ def _genotypes(draw: st.DrawFn, slots: dict[str, st.SearchStrategy[str]], homozy
         first = draw(names)
         same = homozygous if homozygous is not None else draw(st.integers(0, 4)) == 4
         if same:
-            second: str | None = first
+            second = first
         else:
             second = draw(names.filter(functools.partial(_differs, locus, first)))
         if allow_missing:
@@ -549,14 +564,14 @@ def _gl(draw: st.DrawFn, alleles: dict[str, st.SearchStrategy[str]], typed: tupl
     count = draw(st.integers(1, 3)) if allow_alternatives else 1
     if phased:
         order = draw(st.permutations(typed))
-        genotypes_ = []
+        genotypes_: list[str] = []
         for _ in range(count):
             sides = ["~".join(draw(alleles[locus]) for locus in order) for _ in range(2)]
             genotypes_.append("+".join(sides))
         return "|".join(genotypes_)
-    blocks = []
+    blocks: list[str] = []
     for locus in draw(st.permutations(typed)):
-        alternatives = []
+        alternatives: list[str] = []
         for _ in range(count):
             pair = [draw(alleles[locus])]
             if not (allow_missing and draw(st.booleans())):
@@ -572,7 +587,9 @@ def kir_genotypes(*, allow_untyped: bool = True) -> st.SearchStrategy[KirGenotyp
 
     >>> from hypothesis import find
     >>> find(kir_genotypes(), lambda kir: True)
-    KirGenotype(kir2dl1=<Presence.PRESENT: 'present'>, kir2dl2=<Presence.PRESENT: 'present'>, kir2dl3=<Presence.PRESENT: 'present'>, kir3dl1=<Presence.PRESENT: 'present'>, kir3dl2=<Presence.PRESENT: 'present'>, centromeric=None, telomeric=None)
+    KirGenotype(kir2dl1=<Presence.PRESENT: 'present'>, kir2dl2=<Presence.PRESENT: 'present'>,
+                kir2dl3=<Presence.PRESENT: 'present'>, kir3dl1=<Presence.PRESENT: 'present'>,
+                kir3dl2=<Presence.PRESENT: 'present'>, centromeric=None, telomeric=None)
     """
     _bool(allow_untyped, "allow_untyped")
     value = st.sampled_from([True, False, None] if allow_untyped else [True, False])
@@ -638,7 +655,7 @@ def donor_recipient_pairs(
         shared = haplotypes(allow_nulls=allow_nulls)
         other = haplotypes(allow_nulls=allow_nulls)
         return st.tuples(shared, other, other, _missing_masks(allow_missing)).map(_haploidentical)
-    options = {"bw4_policy": policy, "b_locus_c1": b_locus_c1}
+    options: _Options = {"bw4_policy": policy, "b_locus_c1": b_locus_c1}
     if relation == "gvh_incompatible":
         targets = [wanted] if wanted is not None else list(PROTOCOL_LIGANDS)
         strategies = [_gvh_incompatible(target, options, allow_nulls) for target in targets]
@@ -653,11 +670,20 @@ def _missing_masks(allow_missing: bool) -> st.SearchStrategy[tuple[bool, ...]]:
     return st.tuples(*[st.booleans()] * 6)
 
 
-def _haploidentical(drawn: tuple[dict[str, str], dict[str, str], dict[str, str], tuple[bool, ...]]) -> tuple[Genotype, Genotype]:
+def _haploidentical(
+    drawn: tuple[dict[str, str], dict[str, str], dict[str, str], tuple[bool, ...]],
+) -> tuple[Genotype, Genotype]:
     shared, donor_own, recipient_own, missing = drawn
     donor = {k.lower(): (shared[k], None if missing[i] else donor_own[k]) for i, k in enumerate(LOCI)}
     recipient = {k.lower(): (shared[k], None if missing[3 + i] else recipient_own[k]) for i, k in enumerate(LOCI)}
     return Genotype(**donor), Genotype(**recipient)
+
+
+class _Options(TypedDict):
+    """The matching options of :func:`donor_recipient_pairs`, passed on to the matching functions."""
+
+    bw4_policy: Bw4Policy
+    b_locus_c1: bool
 
 
 # Determined ligands each locus can carry, by what the recipient must lack (GvH incompatible) or may offer.
@@ -680,7 +706,9 @@ def _pair_of(slot: st.SearchStrategy[str]) -> st.SearchStrategy[tuple[str, str]]
     return st.tuples(slot, slot)
 
 
-def _gvh_incompatible(target: KirLigand, options: dict[str, Any], allow_nulls: bool) -> st.SearchStrategy:
+def _gvh_incompatible(
+    target: KirLigand, options: _Options, allow_nulls: bool
+) -> st.SearchStrategy[tuple[Genotype, Genotype]]:
     """Recipient alleles that cannot carry ``target``; a donor with one allele that carries it for certain."""
     everything = set(_DETERMINED)
     policy, b_c1 = options["bw4_policy"], options["b_locus_c1"]
@@ -711,18 +739,18 @@ def _gvh_incompatible(target: KirLigand, options: dict[str, Any], allow_nulls: b
     return drawn.map(build).filter(holds)
 
 
-def _compatible(options: dict[str, Any], allow_nulls: bool) -> st.SearchStrategy:
+def _compatible(options: _Options, allow_nulls: bool) -> st.SearchStrategy[tuple[Genotype, Genotype]]:
     """A recipient of determined alleles; a donor whose protocol ligands the recipient all carries for certain."""
     recipient = st.fixed_dictionaries(
         {k.lower(): _pair_of(_determined_slot(k, _DETERMINED, allow_nulls)) for k in LOCI}
     ).map(lambda values: Genotype(**values))
     policy = options["bw4_policy"]
-    donor_slots: dict[frozenset[KirLigand], st.SearchStrategy] = {}
+    donor_slots: dict[frozenset[KirLigand], st.SearchStrategy[Genotype]] = {}
     for mask in range(8):
         carried = frozenset(lig for i, lig in enumerate(PROTOCOL_LIGANDS) if mask >> i & 1)
         allowed = {Ligand.NONE, Ligand.BW6} | {Ligand(str(lig)) for lig in carried}
-        a = allowed | ({Ligand.BW4} if policy is Bw4Policy.B_ONLY else set())
-        b = allowed | ({Ligand.C1} if not options["b_locus_c1"] else set())
+        a = allowed | ({Ligand.BW4} if policy is Bw4Policy.B_ONLY else set[Ligand]())
+        b = allowed | ({Ligand.C1} if not options["b_locus_c1"] else set[Ligand]())
         per_locus = {"a": a, "b": b, "c": allowed}
         donor_slots[carried] = st.fixed_dictionaries(
             {k: _pair_of(_determined_slot(k.upper(), v, allow_nulls)) for k, v in per_locus.items()}
@@ -766,12 +794,12 @@ def typing_frames(
     low, high = _size(min_size, "min_size"), _size(max_size, "max_size")
     if low > high:
         raise InvalidArgument(f"min_size={min_size!r} is larger than max_size={max_size!r}")
-    if not isinstance(prefix, str):
+    if not isinstance(prefix, str):  # pyright: ignore[reportUnnecessaryIsInstance]  # untyped callers
         raise InvalidArgument(f"prefix={prefix!r} must be a string")
     _bool(allow_nulls, "allow_nulls")
     _bool(allow_missing, "allow_missing")
     columns = [f"{prefix}{locus}{i}" for locus in LOCI for i in (1, 2)]
-    cells = {}
+    cells: dict[str, st.SearchStrategy[str | None]] = {}
     for locus in LOCI:
         names = _slot_strategy(locus, allow_nulls=allow_nulls, resolution=resolution, style=style)
         cell = st.one_of(names, st.sampled_from([None, "", "-"])) if allow_missing else names
