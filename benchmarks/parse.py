@@ -15,9 +15,9 @@ import sys
 import time
 
 from kirmatch import parse_typing
+from kirmatch.hla_typing import _resolve, _typing
 from kirmatch.nomenclature import _designation, parse_designation
 from kirmatch.reference import get_reference
-from kirmatch.hla_typing import _resolve, _typing
 
 
 def registry_names(n: int, seed: int = 2024) -> list[str]:

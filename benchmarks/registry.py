@@ -43,7 +43,7 @@ def vocabulary(locus: str, rng: np.random.Generator) -> tuple[np.ndarray, np.nda
         if r.expressed and r.allele.count(":") == 3:
             by_protein.setdefault(r.protein, []).append(r.allele)
     words, freq = [], []
-    for protein, w in zip(ordered, weights):
+    for protein, w in zip(ordered, weights, strict=True):
         words.append(protein)
         freq.append(w * 0.62)
         if protein in by_protein:

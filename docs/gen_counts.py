@@ -65,6 +65,7 @@ def render() -> str:
             frame["kir3dl2"].astype(str),
             frame["expression"].astype(str),
             frame["flags"].astype(str),
+            strict=True,
         )
     )
     out = [

@@ -62,13 +62,13 @@ class _DoctestPreprocessor(Preprocessor):
 
 
 class DoctestBlocks(Extension):
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+    def extendMarkdown(self, md: Markdown) -> None:
         # after whitespace normalization (30), before the fenced-code preprocessor (25) that reads our fences
         md.preprocessors.register(_DoctestPreprocessor(md), "kirmatch_doctest_blocks", 27)
 
 
 @event_priority(100)  # before mkdocstrings builds its Markdown converters from the same extension list
-def on_config(config):  # noqa: ANN001, ANN201
+def on_config(config):
     if not any(isinstance(ext, DoctestBlocks) for ext in config.markdown_extensions):
         config.markdown_extensions.append(DoctestBlocks())
     return config

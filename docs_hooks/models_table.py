@@ -22,13 +22,17 @@ def models_table() -> str:
         sys.path.insert(0, str(SRC))
     from kirmatch.models import LIGAND_LIGAND, MODELS
 
-    rows = ["| model | GvH rule | needs | source |", "| --- | --- | --- | --- |"]
+    rows = [
+        "| kirmatch's name | GvH rule | needs | source | the sentence relied on | also called |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for model in MODELS:
         name = f"`{model.name}`" + (" (default)" if model is LIGAND_LIGAND else "")
         needs = "HLA of both" if model.uses_donor_hla else "recipient HLA"
         if model.needs_kir:
             needs += ", donor KIR genes"
-        rows.append(f"| {name} | {model.rule} | {needs} | {model.citation} |")
+        quote = f"\u201c{model.quote}\u201d" if model.quote else ""
+        rows.append(f"| {name} | {model.rule} | {needs} | {model.citation} | {quote} | {model.also_called} |")
     return "\n".join(rows)
 
 

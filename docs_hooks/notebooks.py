@@ -17,7 +17,6 @@ previews and for tests that build the site only to check links.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import html
 import os
@@ -89,11 +88,11 @@ def _demote_headings(markdown: str) -> str:
     return "\n".join(out)
 
 
-def _text(value) -> str:  # noqa: ANN001
+def _text(value) -> str:
     return value if isinstance(value, str) else "".join(value)
 
 
-def _output_html(output) -> str | None:  # noqa: ANN001
+def _output_html(output) -> str | None:
     kind = output.get("output_type")
     if kind == "stream":
         return f'<pre class="nb-stream">{html.escape(_text(output.get("text", "")))}</pre>'
@@ -113,7 +112,7 @@ def _output_html(output) -> str | None:  # noqa: ANN001
     return None
 
 
-def render(nb, key: str) -> str:  # noqa: ANN001
+def render(nb, key: str) -> str:
     """The executed notebook as Markdown, with each cell's outputs as one placeholder paragraph."""
     parts = []
     for index, cell in enumerate(nb.cells):
@@ -141,7 +140,7 @@ def _notebook_markdown(path: Path, src: Path) -> str:
     return _cache[digest]
 
 
-def on_page_markdown(markdown, page, config, files):  # noqa: ANN001, ANN201
+def on_page_markdown(markdown, page, config, files):
     if not MARKER.search(markdown):
         return markdown
     page_dir = Path(page.file.abs_src_path).parent
@@ -159,7 +158,7 @@ def on_page_markdown(markdown, page, config, files):  # noqa: ANN001, ANN201
     return MARKER.sub(replace, markdown)
 
 
-def on_page_content(content, page, config, files):  # noqa: ANN001, ANN201
+def on_page_content(content, page, config, files):
     if "kirmatch-notebook-output-" not in content:
         return content
     return re.sub(

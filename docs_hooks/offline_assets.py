@@ -25,12 +25,12 @@ def stylesheet() -> str:
     return HtmlFormatter(style=PYGMENTS_STYLE).get_style_defs(".highlight") + "\n" + NOTEBOOK_CSS.lstrip()
 
 
-def on_config(config):  # noqa: ANN001, ANN201
+def on_config(config):
     if CSS_PATH not in config.extra_css:
         config.extra_css.append(CSS_PATH)
     return config
 
 
-def on_files(files, config):  # noqa: ANN001, ANN201
+def on_files(files, config):
     files.append(File.generated(config, CSS_PATH, content=stylesheet()))
     return files

@@ -107,7 +107,7 @@ def test_screen_reads_and_writes_parquet(tmp_path: Path) -> None:
         [["A*01:01", "A*02:01", "B*57:01", "B*08:01", "C*07:02", "C*04:01"]] * 3, columns=["A1", "A2", "B1", "B2", "C1", "C2"]
     )
     donors.to_parquet(tmp_path / "donors.parquet")
-    code, out, err = run(
+    code, _out, err = run(
         "screen", str(tmp_path / "donors.parquet"), "--recipient", "A*01:01+A*03:01^B*08:01+B*07:02^C*07:02+C*03:04",
         "-o", str(tmp_path / "ranked.parquet"),
     )

@@ -33,10 +33,15 @@ def test_match_with_missing_alleles_explain_and_json():
 
 
 def test_match_kir_models():
-    code, out, _ = run("match", "--donor", *DONOR, "--recipient", *RECIPIENT, "--model", "receptor-ligand",
+    # The donor's C2 educates no KIR2DL1+ cells (no KIR2DL1): compatible under the educational model. Under Leung's
+    # receptor-ligand model the donor's HLA plays no part: KIR3DL1 and a recipient without Bw4 suffice.
+    code, out, _ = run("match", "--donor", *DONOR, "--recipient", *RECIPIENT, "--model", "educational",
                        "--donor-kir", "2DL3,3DL1,3DL2")
     assert code == 0 and out.startswith("GvH KIR-ligand compatible")
-    code, _, err = run("match", "--donor", *DONOR, "--recipient", *RECIPIENT, "--model", "missing-ligand")
+    code, out, _ = run("match", "--donor", *DONOR, "--recipient", *RECIPIENT, "--model", "receptor-ligand",
+                       "--donor-kir", "2DL3,3DL1,3DL2")
+    assert code == 0 and out.startswith("GvH KIR-ligand incompatible (receptor-ligand model): Bw4 (donor KIR3DL1+")
+    code, _, err = run("match", "--donor", *DONOR, "--recipient", *RECIPIENT, "--model", "receptor-ligand")
     assert code == 1 and "--donor-kir" in err
 
 

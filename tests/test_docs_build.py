@@ -44,7 +44,7 @@ def test_allele_counts_add_up() -> None:
     totals = re.findall(r"\| \*\*HLA-([ABC])\*\* \| \*\*all\*\* \| \*\*(\d+)\*\* \| \*\*(\d+)\*\* \| \*\*(\d+)\*\* \|", text)
     assert [t[0] for t in totals] == ["A", "B", "C"]
     assert sum(int(t[3]) for t in totals) == len(table) == kirmatch.reference_info().alleles
-    for locus, expressed, silent, total in totals:
+    for locus, expressed, silent, _total in totals:
         rows = table[table["locus"] == locus]
         assert (int(expressed), int(silent)) == (int(rows["expressed"].sum()), int((~rows["expressed"]).sum()))
 

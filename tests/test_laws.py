@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 import kirmatch.frame
 from kirmatch import (
+    MODELS,
     Bw4Policy,
     Genotype,
     KirLigand,
-    MODELS,
     Presence,
     classify,
     kir_ligand_mismatch,
@@ -136,7 +136,7 @@ def test_an_extra_recipient_ligand_never_creates_gvh(pair, locus, data, policy, 
     options = {"bw4_policy": policy, "b_locus_c1": b_c1, "model": model, "donor_kir": kir}
     before = kir_ligand_mismatch(d, poorer, **options)
     after = kir_ligand_mismatch(d, richer, **options)
-    for b, a in zip(before.ligands, after.ligands):
+    for b, a in zip(before.ligands, after.ligands, strict=True):
         assert a.recipient.rank >= b.recipient.rank
         assert a.gvh.rank <= b.gvh.rank
     assert after.gvh_incompatible.rank <= before.gvh_incompatible.rank
@@ -150,7 +150,7 @@ def test_a_null_in_place_of_an_allele_never_adds_a_ligand(g, locus, slot, data, 
     pair[slot] = null
     before = ligand_profile(_with(g, locus, g.loci[locus][0]), bw4_policy=policy, b_locus_c1=b_c1)
     after = ligand_profile(_with(g, locus, tuple(pair)), bw4_policy=policy, b_locus_c1=b_c1)
-    for b, a in zip(before.ligands, after.ligands):
+    for b, a in zip(before.ligands, after.ligands, strict=True):
         assert a.presence.rank <= b.presence.rank
 
 
@@ -207,11 +207,11 @@ def test_present_is_never_claimed_when_an_ambiguity_could_remove_it(donor, recip
     """Whatever a low-resolution, ambiguous or incomplete typing says for certain holds for the exact alleles."""
     options = {"bw4_policy": policy, "b_locus_c1": b_c1}
     for exact, coarse in (donor, recipient):
-        for c, f in zip(ligand_profile(coarse, **options).ligands, ligand_profile(exact, **options).ligands):
+        for c, f in zip(ligand_profile(coarse, **options).ligands, ligand_profile(exact, **options).ligands, strict=True):
             assert _refines(c.presence, f.presence), (c, f)
     fine = kir_ligand_mismatch(donor[0], recipient[0], model=model, donor_kir=kir, **options)
     coarse = kir_ligand_mismatch(donor[1], recipient[1], model=model, donor_kir=kir, **options)
-    for c, f in zip(coarse.ligands, fine.ligands):
+    for c, f in zip(coarse.ligands, fine.ligands, strict=True):
         assert _refines(c.gvh, f.gvh) and _refines(c.hvg, f.hvg), (c, f)
     assert _refines(coarse.gvh_incompatible, fine.gvh_incompatible)
 

@@ -104,7 +104,7 @@ def test_bad_text_is_an_allele_name_error_quoting_it_and_naming_the_part(text, p
 
 
 def test_parse_allele_name_refuses_other_kinds_and_points_to_parse_designation():
-    with pytest.raises(AlleleNameError, match="pre-2010|old name|parse_designation"):
+    with pytest.raises(AlleleNameError, match=r"pre-2010|old name|parse_designation"):
         parse_allele_name("C*0702")
     assert parse_allele_name("C*04:09N") == AlleleName("C", ("04", "09"), "N")
 

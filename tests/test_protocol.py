@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kirmatch
-from kirmatch.strategies import genotypes, kir_genotypes
 from kirmatch import (
     BContentGroup,
     KirGenotype,
@@ -23,6 +22,7 @@ from kirmatch import (
     kleene_not,
     kleene_or,
 )
+from kirmatch.strategies import genotypes, kir_genotypes
 
 P, A, Q = Presence.PRESENT, Presence.ABSENT, Presence.POSSIBLE
 values = st.sampled_from(list(Presence))
@@ -85,8 +85,10 @@ def test_b_content_refuses_bad_motifs():
 @settings(max_examples=100, deadline=None)
 @given(kir_genotypes(), genotypes())
 def test_ikir_score_range_brackets_every_reading(kir, g):
-    score = inhibitory_kir_score(kir, g)  # Boelen's five pairs, KIR2DL2 and KIR2DL3 apart
-    assert 0 <= score.minimum <= score.maximum <= len(score.pairs) == 5
+    score = inhibitory_kir_score(kir, g)  # Boelen's four inhibitory KIR, KIR2DL2 and KIR2DL3 apart
+    assert 0 <= score.minimum <= score.maximum <= len(score.pairs) == 4
+    with_3dl2 = inhibitory_kir_score(kir, g, include_kir3dl2=True)
+    assert len(with_3dl2.pairs) == 5 and with_3dl2.minimum >= score.minimum
     certain = all(p.functional.certain for p in score.pairs)
     assert (score.exact is not None) == certain
     merged = inhibitory_kir_score(kir, g, split_kir2dl2_kir2dl3=False, include_kir3dl2=False)
@@ -97,10 +99,12 @@ def test_ikir_score_example():
     kir = KirGenotype.from_genes("2DL1 2DL2 2DL3 3DL1 3DL2")
     hla = {"A": ("A*03:01", "A*01:01"), "B": ("B*57:01", "B*08:01"), "C": ("C*07:02", "C*07:01")}
     score = inhibitory_kir_score(kir, hla)
-    assert score.exact == 4  # 2DL2-C1, 2DL3-C1, 3DL1-Bw4, 3DL2-A3; no C2 for 2DL1
+    # Boelen et al. 2018 count four inhibitory KIR (2DL1, 2DL2, 2DL3, 3DL1): 2DL2-C1, 2DL3-C1, 3DL1-Bw4; no C2
+    assert score.exact == 3 and [p.receptor for p in score.pairs] == ["KIR2DL1", "KIR2DL2", "KIR2DL3", "KIR3DL1"]
+    assert inhibitory_kir_score(kir, hla, include_kir3dl2=True).exact == 4  # and 3DL2-A3, on request
     merged = inhibitory_kir_score(kir, hla, split_kir2dl2_kir2dl3=False)
-    assert (merged.minimum, merged.maximum) == (3, 3)
-    assert str(score).startswith("iKIR score 4 ")
+    assert (merged.minimum, merged.maximum) == (2, 2)
+    assert str(score).startswith("iKIR score 3 ")
 
 
 def test_nk_doses():

@@ -35,26 +35,33 @@ def test_leu82_arg83_is_bw4_with_subtype_from_80(locus: str, r: str) -> None:
     call = call_epitope(locus, f"{locus}*99:01", with_at(r, p82="L", p83="R"))
     assert call.classified and call.epitope == "Bw4"
     assert call.bw4_80 == "80" + r[4]
+    # only Ile80 (Cella 1994) and Thr80 (Luque 1996) are shown to protect: any other residue is flagged
+    assert ("bw4_80_unusual" in call.flags) == (r[4] not in "IT")
 
 
-@given(residues.filter(lambda r: r[6:8] != "LR"))
-def test_hla_a_without_bw4_motif_carries_nothing_not_bw6(r: str) -> None:
+@given(residues.map(lambda r: with_at(r, p82="R", p83="G")))
+def test_hla_a_with_arg82_gly83_carries_nothing_not_bw6(r: str) -> None:
     call = call_epitope("A", "A*99:01", r)
     assert call.classified and call.epitope == ""
 
 
 @given(residues)
-def test_hla_b_arg82_gly83_is_bw6_unless_it_carries_the_c1_epitope(r: str) -> None:
+def test_hla_b_arg82_gly83_is_bw6_unless_it_carries_the_hla_c_epitopes(r: str) -> None:
     call = call_epitope("B", "B*99:01", with_at(r, p82="R", p83="G"))
     c1 = r[0] == "V" and r[4] == "N"
-    assert call.epitope == ("C1" if c1 else "Bw6")
+    c2 = r[0] == "V" and r[4] == "K"
+    assert call.epitope == ("C1" if c1 else "C2" if c2 else "Bw6")
     if c1:
         assert call.flags == ("b_locus_c1_inferred",)
+    if c2:
+        assert call.flags == ("b_locus_c2_inferred",)
 
 
-@given(residues.filter(lambda r: r[6:8] not in {"LR", "RG"}))
-def test_hla_b_other_82_83_is_unclassified_with_residues_shown(r: str) -> None:
-    call = call_epitope("B", "B*99:01", r)
+@given(st.sampled_from("AB"), residues.filter(lambda r: r[6:8] not in {"LR", "RG"}))
+def test_other_82_83_is_unclassified_with_residues_shown(locus: str, r: str) -> None:
+    # Gumperz et al., J Immunol 1997;158:5237: Leu82 and Arg83 "contribute to NKB1 interaction but are not
+    # essential": an incomplete motif does not rule KIR3DL1 binding out, on HLA-A as on HLA-B.
+    call = call_epitope(locus, f"{locus}*99:01", r)
     assert not call.classified and r[6:8] in call.note
 
 

@@ -159,9 +159,10 @@ def test_serology_covers_splits_and_broads():
     assert {r.allele[:4] for r in a9} >= {"A*23", "A*24"}
     assert all({"A9", "A23", "A24", "A2403"} & set(r.serology + r.serology_other) for r in a9)
     assert classify("Bw4").ligand is Ligand.BW4
-    # serologic Bw6 is Arg82-Gly83, which B*46:01 and B*73:01 share: a Bw6 typing may carry the C1 epitope
+    # serologic Bw6 is Arg82-Gly83, which B*46:01 and B*73:01 share: a Bw6 typing may carry the C1 epitope (and,
+    # by inference from Val76-Lys80, the C2 epitope of B*35:570)
     bw6 = classify("Bw6")
-    assert bw6.ligand is None and set(bw6.possible_ligands) == {Ligand.C1, Ligand.BW6}
+    assert bw6.ligand is None and set(bw6.possible_ligands) == {Ligand.C1, Ligand.C2, Ligand.BW6}
     assert "B*46:01:01:01" in parse_typing("Bw6").candidates
     with pytest.raises(UnknownAlleleError, match="serologic"):
         parse_typing("B99")

@@ -25,7 +25,9 @@ from kirmatch._errors import (
     ReferenceTableError,
     UnknownAlleleError,
 )
+from kirmatch.catalogue import PROTOCOL_LIGANDS, KirLigand, Ligand, LigandSpec
 from kirmatch.genotype import Genotype
+from kirmatch.hla_typing import Typing, parse_typing
 from kirmatch.kir import (
     BContentGroup,
     InhibitoryKirPair,
@@ -35,7 +37,6 @@ from kirmatch.kir import (
     inhibitory_kir_score,
     kir_b_content,
 )
-from kirmatch.catalogue import PROTOCOL_LIGANDS, KirLigand, Ligand, LigandSpec
 from kirmatch.ligands import CallStatus, LigandCall, classify
 from kirmatch.mac import MacTable, load_mac_table
 from kirmatch.mismatch import AlloreactiveSubset, KirLigandMismatch, LigandComparison, kir_ligand_mismatch
@@ -58,7 +59,6 @@ from kirmatch.protocol import (
     reaches_purification_threshold,
 )
 from kirmatch.reference import AlleleRecord, ReferenceInfo, reference_info, reference_table
-from kirmatch.hla_typing import Typing, parse_typing
 
 __version__ = "0.1.0"
 

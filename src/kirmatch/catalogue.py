@@ -80,7 +80,10 @@ class LigandSpec:
 
 
 class KirLigand(str, Enum):
-    """The KIR ligands of a profile, in catalogue order; each member's ``spec`` is its [`LigandSpec`][kirmatch.LigandSpec]."""
+    """The KIR ligands of a profile, in catalogue order.
+
+    Each member's ``spec`` is its [`LigandSpec`][kirmatch.LigandSpec].
+    """
 
     _value_: str
     _spec: LigandSpec

@@ -195,7 +195,8 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             donors.append(chunk)
             done += len(chunk)
             if show:
-                print(f"\rkirmatch screen: {done:,} donors read ({time.perf_counter() - started:.1f} s)", end="", file=err)
+                elapsed = time.perf_counter() - started
+                print(f"\rkirmatch screen: {done:,} donors read ({elapsed:.1f} s)", end="", file=err)
         if show:
             print(file=err)
         frame = pd.concat(donors) if donors else pd.DataFrame()

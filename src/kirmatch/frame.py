@@ -75,7 +75,9 @@ _SLOT_NAME = re.compile(r"(?:HLA[-_. ]?)?([ABC])[-_. ]?([12])", re.IGNORECASE)
 # ------------------------------------------------------------------------------------------------------ columns
 
 
-def find_hla_columns(frame: pd.DataFrame, columns: ColumnSpec | None = None, *, prefix: str = "") -> dict[str, tuple[str, str]]:
+def find_hla_columns(
+    frame: pd.DataFrame, columns: ColumnSpec | None = None, *, prefix: str = ""
+) -> dict[str, tuple[str, str]]:
     """The two columns of each locus: ``{"A": ("A1", "A2"), "B": ..., "C": ...}``.
 
     Given ``columns``, they are checked to exist. Otherwise a column whose name (after ``prefix``) reads as locus
@@ -266,7 +268,8 @@ def profile_schema() -> pd.DataFrame:
     data: dict[str, Any] = {f"kir_{ligand.column}": pd.Categorical([], dtype=PRESENCE_DTYPE) for ligand in _LIGANDS}
     data["kir_error"] = pd.Series([], dtype="string")
     data["kir_error_code"] = pd.Series([], dtype="string")
-    return pd.DataFrame(data)
+    schema: pd.DataFrame = pd.DataFrame(data)
+    return schema
 
 
 def ligand_profiles(
@@ -308,7 +311,8 @@ def mismatch_schema() -> pd.DataFrame:
     data["kir_hvg_incompatible"] = pd.Categorical([], dtype=PRESENCE_DTYPE)
     data["kir_error"] = pd.Series([], dtype="string")
     data["kir_error_code"] = pd.Series([], dtype="string")
-    return pd.DataFrame(data)
+    schema: pd.DataFrame = pd.DataFrame(data)
+    return schema
 
 
 def _full(bits: Any, n: int) -> npt.NDArray[Any]:
@@ -327,7 +331,7 @@ def _mismatch_frame(
     n = len(index)
     directions = {
         name: (_full(planes[0], n), _full(planes[1], n))
-        for name, planes in zip(("gvh", "hvg"), mismatch_planes(model, donor, recipient, kir))
+        for name, planes in zip(("gvh", "hvg"), mismatch_planes(model, donor, recipient, kir), strict=True)
     }
     undecided = sorted(error_text)
     data: dict[str, Any] = {}
@@ -472,7 +476,7 @@ def rank_mismatches(
     # np.lexsort sorts by its last key first: bad rows last, then GvH present > possible > absent, more certain
     # GvH ligands first, fewer doubtful ones first, the tie-breakers, the input order.
     keys: list[npt.NDArray[Any]] = [np.arange(len(donors))]
-    for name, up in reversed(list(zip(by, asc))):
+    for name, up in reversed(list(zip(by, asc, strict=True))):
         ranks = donors[name].rank(method="dense", ascending=up, na_option="bottom")
         keys.append(ranks.to_numpy(dtype=float))
     keys.append(sum(((codes[c] == 1) * 1 for c in protocol), np.zeros(len(donors), dtype=int)))

@@ -45,10 +45,11 @@ from enum import Enum
 
 from pydantic import BaseModel
 
+from kirmatch._frozen_map import FrozenMap
 from kirmatch.catalogue import Ligand
+from kirmatch.hla_typing import mac_table_for, resolve_text
 from kirmatch.mac import MacTable, MacTableSpec
 from kirmatch.reference import AlleleRecord, Resolution
-from kirmatch.hla_typing import mac_table_for, resolve_text
 
 __all__ = [
     "Ligand",
@@ -139,7 +140,8 @@ def call_epitope(locus: str, protein: str, residues: str) -> EpitopeCall:
             False,
             kir3dl2=kir3dl2,
             flags=extra,
-            note=f"HLA-{locus} residues 82-83 are {r82}{r83}, neither LR (Bw4) nor RG (Bw6): KIR3DL1 binding not ruled out",
+            note=f"HLA-{locus} residues 82-83 are {r82}{r83}, neither LR (Bw4) nor RG (Bw6): "
+            "KIR3DL1 binding not ruled out",
         )
     if locus == "A":
         return EpitopeCall(True, "", kir3dl2=kir3dl2, flags=extra, note=f"{r82}82-{r83}83: no Bw4 motif")
@@ -211,14 +213,14 @@ class LigandCall(BaseModel, frozen=True):
     status: CallStatus
     ligand: Ligand | None
     possible_ligands: tuple[Ligand, ...]
-    ligand_counts: dict[str, int]
+    ligand_counts: FrozenMap[str, int]
     bw4_80: str | None
     possible_bw4_80: tuple[str, ...]
     kir3dl2: str | None
     expressed: bool | None
     residues_76_83: str | None
     flags: tuple[str, ...]
-    flag_counts: dict[str, int]
+    flag_counts: FrozenMap[str, int]
     n_alleles: int
     alleles: tuple[str, ...]
     n_excluded: int
@@ -270,7 +272,9 @@ class LigandCall(BaseModel, frozen=True):
         return " ".join(parts)
 
 
-def _status(candidates: tuple[AlleleRecord, ...], counts: Counter[str], known: list[Ligand]) -> tuple[CallStatus, Ligand | None]:
+def _status(
+    candidates: tuple[AlleleRecord, ...], counts: Counter[str], known: list[Ligand]
+) -> tuple[CallStatus, Ligand | None]:
     """The call's status and its ligand (set only when every candidate agrees)."""
     if all(not r.expressed for r in candidates):
         return CallStatus.NOT_EXPRESSED, Ligand.NONE
@@ -304,14 +308,14 @@ def summarize(query: str, resolution: Resolution, release: str) -> LigandCall:
         status=status,
         ligand=ligand,
         possible_ligands=tuple(known),
-        ligand_counts=dict(sorted(counts.items(), key=_count_order)),
+        ligand_counts=FrozenMap(sorted(counts.items(), key=_count_order)),
         bw4_80=bw4[0] if ligand is Ligand.BW4 and len(bw4) == 1 else None,
         possible_bw4_80=tuple(bw4),
         kir3dl2=_only(r.kir3dl2 for r in candidates if r.expressed) or None,
         expressed=next(iter(expressed)) if len(expressed) == 1 else None,
         residues_76_83=_only(r.residues_76_83 for r in candidates) or None,
         flags=tuple(flags),
-        flag_counts={f: flag_counts[f] for f in flags},
+        flag_counts=FrozenMap((f, flag_counts[f]) for f in flags),
         n_alleles=len(candidates),
         alleles=tuple(r.allele for r in candidates[:_SHOWN]),
         n_excluded=len(resolution.excluded),

@@ -26,9 +26,9 @@ inhibitory KIR for L (C1: KIR2DL2/3, C2: KIR2DL1, Bw4: KIR3DL1, A3/A11: KIR3DL2)
 from __future__ import annotations
 
 import functools
+import html
 import itertools
 from collections.abc import Sequence
-import html
 
 from pydantic import BaseModel
 
@@ -172,11 +172,17 @@ class KirLigandMismatch(BaseModel, frozen=True):
     def _gvh_reason(self, c: LigandComparison) -> str:
         parts: list[str] = []
         if self.model.uses_donor_hla:
-            donor = {_P: f"donor {_who(c.donor_alleles)}", _Q: f"donor may carry {c.ligand} via {_who(c.donor_possible)}"}
+            donor = {
+                _P: f"donor {_who(c.donor_alleles)}",
+                _Q: f"donor may carry {c.ligand} via {_who(c.donor_possible)}",
+            }
             parts.append(donor.get(c.donor, f"donor has no {c.ligand}"))
         if self.model.needs_kir:
             parts.append(f"donor {c.receptor}{'+' if c.donor_kir is _P else ' not typed'}")
-        recipient = {_A: f"recipient has no {c.ligand}", _Q: f"recipient may carry {c.ligand} via {_who(c.recipient_possible)}"}
+        recipient = {
+            _A: f"recipient has no {c.ligand}",
+            _Q: f"recipient may carry {c.ligand} via {_who(c.recipient_possible)}",
+        }
         parts.append(recipient.get(c.recipient, f"recipient carries {c.ligand}"))
         return f"{c.ligand} ({'; '.join(parts)})"
 
@@ -240,7 +246,7 @@ class KirLigandMismatch(BaseModel, frozen=True):
         maybe = [s.receptor + "+" for s in self.alloreactive_nk if s.presence is _Q]
         carried = [c for c in self.ligands if c.protocol and c.recipient is not _A]
         blockers = [f"{c.receptor} ({c.ligand})" for c in carried] + ["NKG2A"]
-        parts = []
+        parts: list[str] = []
         if sure:
             parts.append(f"{_listing(sure)} cells")
         if maybe:
@@ -346,12 +352,14 @@ def kir_ligand_mismatch(
     """Is the donor KIR-ligand incompatible with the recipient, for which ligand, how surely, and why?
 
     ``donor`` and ``recipient`` are :class:`~kirmatch.Genotype` values or anything :meth:`Genotype.coerce`
-    reads (a dict, a GL string, six designations). ``model`` is ``ligand-ligand`` (default),
-    ``receptor-ligand`` or ``missing-ligand``; the last two need ``donor_kir`` (:class:`~kirmatch.KirGenotype`).
+    reads (a dict, a GL string, six designations). ``model`` names a registered model (``ligand-ligand``, the
+    default; ``receptor-ligand``, ``missing-ligand``, ``educational``: [`kirmatch.models`][kirmatch.models]); those
+    that read KIR need ``donor_kir`` ([`KirGenotype`][kirmatch.KirGenotype]).
     See the module docstring for the decision logic.
 
-    >>> m = kir_ligand_mismatch({"C": ("C*07:02", "C*04:01")}, {"C": ("C*07:02", "C*03:04")})
-    >>> m.gvh("C2").value, m.gvh("Bw4").value, m.gvh_incompatible.value  # HLA-A and -B untyped: Bw4 unknown
+    >>> b = ("B*08:01", "B*07:02")
+    >>> m = kir_ligand_mismatch({"B": b, "C": ("C*07:02", "C*04:01")}, {"B": b, "C": ("C*07:02", "C*03:04")})
+    >>> m.gvh("C2").value, m.gvh("Bw4").value, m.gvh_incompatible.value  # HLA-A untyped: Bw4 unknown
     ('present', 'possible', 'present')
     """
     chosen = MatchModel.coerce(model)
@@ -420,7 +428,7 @@ def _compare(d: LigandProfile, r: LigandProfile, model: MatchModel, donor_kir: K
     gvh_planes, hvg_planes = mismatch_planes(model, d.planes, r.planes, kir)
     rows: list[LigandComparison] = []
     mismatched: list[tuple[KirLigand, Presence]] = []
-    for de, re_ in zip(d.ligands, r.ligands):
+    for de, re_ in zip(d.ligands, r.ligands, strict=True):
         ligand = de.ligand
         bit = ligand.bit
         receptor = ligand.spec.receptor

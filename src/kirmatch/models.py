@@ -135,7 +135,9 @@ MODELS = ModelRegistry()
 """The registry every path reads (scalar, frame, command line, docs)."""
 
 
-def _ligand_ligand(donor: tuple[Bits, Bits], lacks: tuple[Bits, Bits], kir: tuple[Bits, Bits] | None) -> tuple[Bits, Bits]:
+def _ligand_ligand(
+    donor: tuple[Bits, Bits], lacks: tuple[Bits, Bits], kir: tuple[Bits, Bits] | None
+) -> tuple[Bits, Bits]:
     return planes_and(donor, lacks)
 
 
@@ -146,11 +148,15 @@ def _receptor_ligand(
     return planes_and(kir, lacks)
 
 
-def _missing_ligand(donor: tuple[Bits, Bits], lacks: tuple[Bits, Bits], kir: tuple[Bits, Bits] | None) -> tuple[Bits, Bits]:
+def _missing_ligand(
+    donor: tuple[Bits, Bits], lacks: tuple[Bits, Bits], kir: tuple[Bits, Bits] | None
+) -> tuple[Bits, Bits]:
     return lacks
 
 
-def _educational(donor: tuple[Bits, Bits], lacks: tuple[Bits, Bits], kir: tuple[Bits, Bits] | None) -> tuple[Bits, Bits]:
+def _educational(
+    donor: tuple[Bits, Bits], lacks: tuple[Bits, Bits], kir: tuple[Bits, Bits] | None
+) -> tuple[Bits, Bits]:
     assert kir is not None
     return planes_and(planes_and(donor, kir), lacks)
 

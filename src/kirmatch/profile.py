@@ -36,10 +36,10 @@ from kirmatch._errors import choice
 from kirmatch._frozen import trusted
 from kirmatch.catalogue import ALL_LIGANDS, KirLigand, Ligand
 from kirmatch.genotype import Genotype
+from kirmatch.hla_typing import resolve_text
 from kirmatch.mac import environment_token
 from kirmatch.presence import Planes, Presence, planes_consensus, planes_of, planes_or, presence_at
 from kirmatch.reference import AlleleRecord, get_reference
-from kirmatch.hla_typing import resolve_text
 
 __all__ = [
     "Bw4Policy",
@@ -79,7 +79,8 @@ class Bw4Policy(str, Enum):
 
 
 DEFAULT_BW4_POLICY = Bw4Policy.EXCLUDE_WEAK
-"""The Bw4 policy used when none is given (Stern et al. 2008; Foley et al. 2008): see [`Bw4Policy`][kirmatch.Bw4Policy]."""
+"""The Bw4 policy used when none is given (Stern et al. 2008; Foley et al. 2008): see
+[`Bw4Policy`][kirmatch.Bw4Policy]."""
 
 _ORDER: tuple[KirLigand, ...] = tuple(KirLigand)
 _INDEX = {ligand: i for i, ligand in enumerate(_ORDER)}
@@ -115,7 +116,9 @@ def locus_mask(locus: str, policy: Bw4Policy = DEFAULT_BW4_POLICY, b_locus_c1: b
     return mask
 
 
-def record_bits(record: AlleleRecord, policy: Bw4Policy = DEFAULT_BW4_POLICY, b_locus_c1: bool = True) -> tuple[int, int]:
+def record_bits(
+    record: AlleleRecord, policy: Bw4Policy = DEFAULT_BW4_POLICY, b_locus_c1: bool = True
+) -> tuple[int, int]:
     """What one IPD allele contributes: (ligands it carries for certain, ligands it may carry).
 
     * Not expressed (N, S, C): nothing.

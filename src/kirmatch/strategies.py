@@ -46,10 +46,10 @@ from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, NamedTuple, TypedDict, cast
 
 from kirmatch._errors import KirmatchError
+from kirmatch.catalogue import PROTOCOL_LIGANDS, KirLigand, Ligand
 from kirmatch.genotype import Genotype
 from kirmatch.hla_typing import Typing, parse_typing
 from kirmatch.kir import KIR_GENES, KirGenotype
-from kirmatch.catalogue import PROTOCOL_LIGANDS, KirLigand, Ligand
 from kirmatch.ligands import LigandCall, classify
 from kirmatch.mismatch import KirLigandMismatch, kir_ligand_mismatch
 from kirmatch.nomenclature import AlleleName, GLString, parse_allele_name, parse_gl_string
@@ -639,7 +639,7 @@ def donor_recipient_pairs(
         if relation != "gvh_incompatible":
             raise InvalidArgument(f"ligand={ligand!r} applies to relation='gvh_incompatible' only")
         try:
-            wanted = KirLigand(ligand)
+            wanted = KirLigand.coerce(ligand)
         except ValueError:
             wanted = None
         if wanted not in PROTOCOL_LIGANDS:
