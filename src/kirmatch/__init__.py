@@ -1,7 +1,7 @@
 """kirmatch: KIR ligands of HLA class I alleles, from their protein sequence, and donor-recipient KIR-ligand matching.
 
-The public API is re-exported here. Importing kirmatch is light: the reference table loads on first use, and the
-pandas layer :mod:`kirmatch.frame` (which registers the ``DataFrame.kir`` accessor) is imported with kirmatch only
+The public API is re-exported here. Importing kirmatch is light: the reference table loads on first use, and the pandas
+layer [`kirmatch.frame`][kirmatch.frame] (which registers the ``DataFrame.kir`` accessor) is imported with kirmatch only
 when pandas is already loaded, else on first use of ``kirmatch.frame``.
 
 >>> import kirmatch

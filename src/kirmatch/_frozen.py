@@ -2,7 +2,7 @@
 
 Matching builds several small frozen pydantic models per donor-recipient pair from values kirmatch computed
 itself; validating them again would cost more than the matching, and pydantic's ``model_construct`` (about 14 us
-a model in pydantic 2.14, mostly field bookkeeping) would still cost most of a pair's time. :func:`trusted` fills
+a model in pydantic 2.14, mostly field bookkeeping) would still cost most of a pair's time. `trusted` fills
 the instance through the attributes pydantic documents on every model (``__dict__``, ``__pydantic_fields_set__``,
 ``__pydantic_extra__``, ``__pydantic_private__``). Every field must be given. The test suite checks that a trusted
 instance equals, hashes, dumps, validates and pickles like a validated one.

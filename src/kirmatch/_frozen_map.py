@@ -1,7 +1,7 @@
-"""An immutable, hashable mapping for fields of frozen result models: :class:`FrozenMap`.
+"""An immutable, hashable mapping for fields of frozen result models: `FrozenMap`.
 
 A frozen pydantic model is hashable only if every field value is, and a ``dict`` field would let a caller change
-a result that caches share. ``FrozenMap[K, V]`` is a read-only :class:`collections.abc.Mapping` that hashes by its
+a result that caches share. ``FrozenMap[K, V]`` is a read-only `collections.abc.Mapping` that hashes by its
 items and equals any mapping with the same items (a ``dict`` included). In a pydantic model it validates from any
 mapping (keys and values checked against ``K`` and ``V``), dumps to a plain ``dict`` (``model_dump``, JSON), and
 its JSON schema is an object.

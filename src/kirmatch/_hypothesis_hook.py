@@ -1,10 +1,10 @@
-"""kirmatch's ``hypothesis`` entry point: registers the strategies of :mod:`kirmatch.strategies` for kirmatch's
-types when hypothesis is imported, so that ``st.from_type(kirmatch.Genotype)`` works in users' test suites.
+"""kirmatch's ``hypothesis`` entry point: registers the strategies of [`kirmatch.strategies`][kirmatch.strategies] for
+kirmatch's types when hypothesis is imported, so that ``st.from_type(kirmatch.Genotype)`` works in users' test suites.
 
-hypothesis loads this module while hypothesis itself is being imported, so nothing here imports hypothesis at
-module level: the hook imports :mod:`kirmatch.strategies` only when it is called. If hypothesis is being imported
-*by* :mod:`kirmatch.strategies` (the user imported that module first), the hook leaves the registration to it: that
-module registers its strategies as its last step.
+hypothesis loads this module while hypothesis itself is being imported, so nothing here imports hypothesis at module
+level: the hook imports [`kirmatch.strategies`][kirmatch.strategies] only when it is called. If hypothesis is being
+imported *by* [`kirmatch.strategies`][kirmatch.strategies] (the user imported that module first), the hook leaves the
+registration to it: that module registers its strategies as its last step.
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """Turn an IPD-IMGT/HLA release directory into kirmatch's reference table.
 
-``kirmatch build-table --imgt DIR --out src/kirmatch/_data/hla_groups.csv`` (or :func:`build_table`) reads the
-files of one release (laid out like ``imgt-hla-3.58.0/``: ``A_prot.fasta``, ``B_prot.fasta``, ``C_prot.fasta``,
-``Allelelist.txt``, ``hla_nom_g.txt``, ``hla_nom_p.txt``, ``rel_dna_ser.txt``, ``rel_ser_ser.txt``,
-``Nomenclature_2009.txt``, ``Deleted_alleles.txt``, ``release_version.txt``) and writes three files that are
-derived from them, never copies of them:
+``kirmatch build-table --imgt DIR --out src/kirmatch/_data/hla_groups.csv`` (or
+[`build_table`][kirmatch.build_hla_table.build_table]) reads the files of one release (laid out like
+``imgt-hla-3.58.0/``: ``A_prot.fasta``, ``B_prot.fasta``, ``C_prot.fasta``, ``Allelelist.txt``, ``hla_nom_g.txt``,
+``hla_nom_p.txt``, ``rel_dna_ser.txt``, ``rel_ser_ser.txt``, ``Nomenclature_2009.txt``, ``Deleted_alleles.txt``,
+``release_version.txt``) and writes three files that are derived from them, never copies of them:
 
 * ``hla_groups.csv``: one row per HLA-A, -B and -C allele of ``Allelelist.txt``, with its residues at mature
-  positions 76-83 and the KIR-ligand call of :mod:`kirmatch.ligands`;
+  positions 76-83 and the KIR-ligand call of [`kirmatch.ligands`][kirmatch.ligands];
 * ``hla_groups.json``: provenance (release, date, SHA-256 of every input, build command, rules version);
 * ``hla_history.csv``: deleted and renamed HLA-A, -B and -C names with their current replacement.
 
@@ -596,8 +596,8 @@ def _sha256(path: Path) -> str:
 def build_table(imgt: str | Path, out: str | Path) -> dict[str, object]:
     """Build the reference table from the IPD-IMGT/HLA release in ``imgt`` and write it to ``out``.
 
-    Writes ``out`` (CSV), ``out`` with ``.json`` (provenance) and ``hla_history.csv`` beside it. Returns the
-    provenance. Raises :class:`~kirmatch.ReferenceTableError` when a needed input file is missing.
+    Writes ``out`` (CSV), ``out`` with ``.json`` (provenance) and ``hla_history.csv`` beside it. Returns the provenance.
+    Raises [`ReferenceTableError`][kirmatch._errors.ReferenceTableError] when a needed input file is missing.
     """
     directory = Path(imgt)
     missing = [name for name in INPUT_FILES if not (directory / name).is_file()]

@@ -8,11 +8,11 @@ the protocol verdict, the frame column names. Adding a ligand is one entry in [`
 
 The entries:
 
-* ``C1`` (HLA-C Asn80; HLA-B C1 of B*46:01, B*73:01 and relatives): inhibitory KIR2DL2 and KIR2DL3.
+* ``C1`` (HLA-C Asn80; HLA-B C1 of `B*46:01`, `B*73:01` and relatives): inhibitory KIR2DL2 and KIR2DL3.
 * ``C2`` (HLA-C Lys80; HLA-B with Val76-Lys80 on Arg82-Gly83, by inference only): inhibitory KIR2DL1; activating
   KIR2DS1.
 * ``Bw4`` (HLA-A and -B Leu82-Arg83) and its subtypes ``Bw4-80I`` and ``Bw4-80T``: inhibitory KIR3DL1.
-* ``A3/A11`` (HLA-A*03 and A*11, by allele group): inhibitory KIR3DL2.
+* ``A3/A11`` (`HLA-A*03` and `A*11`, by allele group): inhibitory KIR3DL2.
 
 The protocol ligands, whose absence in the recipient makes a donor KIR-ligand incompatible (Ruggeri et al. 2002),
 are C1, C2 and Bw4.

@@ -1,9 +1,9 @@
 """Registry scale: the ligand profile and KIR-ligand mismatch of whole pandas frames, on the scalar rules.
 
 Nothing here decides a ligand. Each distinct designation of each HLA column is read once through the scalar path
-(:func:`kirmatch.genotype` checks, :func:`kirmatch.profile.slot_planes` calls), giving two small bit masks; rows
-then combine those masks with numpy, through the very Kleene functions of :mod:`kirmatch.presence` and
-:func:`kirmatch.mismatch.mismatch_planes` that the scalar API runs. So the work grows with the number of distinct
+([`kirmatch.genotype`][kirmatch.genotype] checks, `kirmatch.profile.slot_planes` calls), giving two small bit masks;
+rows then combine those masks with numpy, through the very Kleene functions of [`kirmatch.presence`][kirmatch.presence]
+and `kirmatch.mismatch.mismatch_planes` that the scalar API runs. So the work grows with the number of distinct
 designations, not rows, and a row's answer is the scalar answer (a property test checks it on random frames).
 
 Conventions:
@@ -82,7 +82,7 @@ def find_hla_columns(
 
     Given ``columns``, they are checked to exist. Otherwise a column whose name (after ``prefix``) reads as locus
     and slot number (``A1``, ``A_1``, ``A.1``, ``HLA-A_1``, ``HLA-A.1``, case-insensitive) is taken; a slot matched
-    by two columns, or a slot missing, raises :class:`ColumnError` listing what was seen.
+    by two columns, or a slot missing, raises [`ColumnError`][kirmatch.frame.ColumnError] listing what was seen.
     """
     if columns is not None:
         found: dict[str, tuple[str, str]] = {}
@@ -264,7 +264,7 @@ def _add_error_columns(out: pd.DataFrame, errors: RowErrors) -> pd.DataFrame:
 
 
 def profile_schema() -> pd.DataFrame:
-    """The output of :func:`ligand_profiles` for no rows: its columns and dtypes."""
+    """The output of [`ligand_profiles`][kirmatch.frame.ligand_profiles] for no rows: its columns and dtypes."""
     data: dict[str, Any] = {f"kir_{ligand.column}": pd.Categorical([], dtype=PRESENCE_DTYPE) for ligand in _LIGANDS}
     data["kir_error"] = pd.Series([], dtype="string")
     data["kir_error_code"] = pd.Series([], dtype="string")
@@ -283,8 +283,8 @@ def ligand_profiles(
 ) -> pd.DataFrame:
     """For each row's typing, whether the person carries C1, C2, Bw4, Bw4-80I, Bw4-80T and A3/A11.
 
-    Returns ``kir_C1``, ``kir_C2``, ``kir_Bw4``, ``kir_Bw4_80I``, ``kir_Bw4_80T``, ``kir_A3_A11`` (present /
-    possible / absent, as :func:`kirmatch.ligand_profile` says for the same typing) and ``kir_error``.
+    Returns ``kir_C1``, ``kir_C2``, ``kir_Bw4``, ``kir_Bw4_80I``, ``kir_Bw4_80T``, ``kir_A3_A11`` (present / possible /
+    absent, as [`kirmatch.ligand_profile`][kirmatch.profile.ligand_profile] says for the same typing) and ``kir_error``.
     """
     mode = _errors_mode(errors)
     settings = _settings(bw4_policy, b_locus_c1)
@@ -302,7 +302,8 @@ def ligand_profiles(
 
 
 def mismatch_schema() -> pd.DataFrame:
-    """The output of :func:`mismatch_against` and :func:`mismatch_pairs` for no rows: columns and dtypes."""
+    """The output of [`mismatch_against`][kirmatch.frame.mismatch_against] and
+    [`mismatch_pairs`][kirmatch.frame.mismatch_pairs] for no rows: columns and dtypes."""
     data: dict[str, Any] = {}
     for direction in ("gvh", "hvg"):
         for ligand in _LIGANDS:
@@ -370,10 +371,11 @@ def mismatch_against(
     donor_kir: KirGenotype | None = None,
     errors: Errors = "raise",
 ) -> pd.DataFrame:
-    """KIR-ligand mismatch of every donor row against one recipient (anything :meth:`Genotype.coerce` reads).
+    """KIR-ligand mismatch of every donor row against one recipient (anything
+    [`Genotype.coerce`][kirmatch.genotype.Genotype.coerce] reads).
 
-    Per ligand ``kir_gvh_<ligand>`` and ``kir_hvg_<ligand>``, then ``kir_gvh_incompatible`` and
-    ``kir_hvg_incompatible`` over the protocol ligands C1, C2 and Bw4, as :func:`kirmatch.kir_ligand_mismatch`
+    Per ligand ``kir_gvh_<ligand>`` and ``kir_hvg_<ligand>``, then ``kir_gvh_incompatible`` and ``kir_hvg_incompatible``
+    over the protocol ligands C1, C2 and Bw4, as [`kirmatch.kir_ligand_mismatch`][kirmatch.mismatch.kir_ligand_mismatch]
     says for each row; ``kir_error`` for rows that could not be read (``errors="flag"``).
     """
     mode = _errors_mode(errors)
@@ -407,8 +409,8 @@ def mismatch_pairs(
 ) -> pd.DataFrame:
     """KIR-ligand mismatch of each row's donor against the same row's recipient (a cohort of transplant pairs).
 
-    Columns are found with ``donor_prefix`` / ``recipient_prefix`` (``donor_A1``, ``recipient_HLA-C_2``...) or
-    given as ``donor_columns=`` / ``recipient_columns=``. Same output as :func:`mismatch_against`.
+    Columns are found with ``donor_prefix`` / ``recipient_prefix`` (``donor_A1``, ``recipient_HLA-C_2``...) or given as
+    ``donor_columns=`` / ``recipient_columns=``. Same output as [`mismatch_against`][kirmatch.frame.mismatch_against].
     """
     mode = _errors_mode(errors)
     settings = _settings(bw4_policy, b_locus_c1)
@@ -441,10 +443,10 @@ def rank_donors(
 ) -> pd.DataFrame:
     """The donors with their mismatch columns, best candidates for the NK-cell protocol first.
 
-    Order: GvH KIR-ligand incompatible (present, then possible, then absent); then more protocol ligands with a
-    GvH mismatch for certain (more alloreactive NK subsets); then fewer protocol ligands left "possible" (the
-    better typed first); then the tie-breaker columns ``by`` (with ``ascending``); then the input order. Unreadable rows (``errors="flag"``)
-    come last. Adds ``kir_rank`` (1 = best). Returns a new frame; the input is not modified.
+    Order: GvH KIR-ligand incompatible (present, then possible, then absent); then more protocol ligands with a GvH
+    mismatch for certain (more alloreactive NK subsets); then fewer protocol ligands left "possible" (the better typed
+    first); then the tie-breaker columns ``by`` (with ``ascending``); then the input order. Unreadable rows
+    (``errors="flag"``) come last. Adds ``kir_rank`` (1 = best). Returns a new frame; the input is not modified.
     """
     result = mismatch_against(
         donors, recipient, columns=columns, prefix=prefix, bw4_policy=bw4_policy, b_locus_c1=b_locus_c1, errors=errors
@@ -455,8 +457,9 @@ def rank_donors(
 def rank_mismatches(
     donors: pd.DataFrame, result: pd.DataFrame, *, by: Sequence[str] = (), ascending: bool | Sequence[bool] = True
 ) -> pd.DataFrame:
-    """Join ``donors`` with their :func:`mismatch_against` ``result`` and order them as :func:`rank_donors` does
-    (for callers that computed the mismatch in pieces, such as ``kirmatch screen``)."""
+    """Join ``donors`` with their [`mismatch_against`][kirmatch.frame.mismatch_against] ``result`` and order them as
+    [`rank_donors`][kirmatch.frame.rank_donors] does (for callers that computed the mismatch in pieces, such as
+    ``kirmatch screen``)."""
     clash = [c for c in result.columns if c in donors.columns]
     if clash:
         raise ColumnError(
@@ -494,7 +497,7 @@ def rank_mismatches(
 
 @pd.api.extensions.register_dataframe_accessor("kir")
 class KirAccessor:
-    """``df.kir``: the frame functions of :mod:`kirmatch.frame` as methods of a DataFrame of typings.
+    """``df.kir``: the frame functions of [`kirmatch.frame`][kirmatch.frame] as methods of a DataFrame of typings.
 
     >>> import pandas as pd, kirmatch.frame
     >>> df = pd.DataFrame({"A1": ["A*01:01"], "A2": ["A*02:01"], "B1": ["B*57:01"], "B2": ["B*08:01"],
@@ -507,19 +510,19 @@ class KirAccessor:
         self._frame = frame
 
     def profiles(self, **options: Any) -> pd.DataFrame:
-        """:func:`ligand_profiles` of this frame."""
+        """[`ligand_profiles`][kirmatch.frame.ligand_profiles] of this frame."""
         return ligand_profiles(self._frame, **options)
 
     def mismatch(self, recipient: Genotype | object, **options: Any) -> pd.DataFrame:
-        """:func:`mismatch_against` of this frame's donors and ``recipient``."""
+        """[`mismatch_against`][kirmatch.frame.mismatch_against] of this frame's donors and ``recipient``."""
         return mismatch_against(self._frame, recipient, **options)
 
     def pairs(self, **options: Any) -> pd.DataFrame:
-        """:func:`mismatch_pairs` of this frame's donor/recipient columns."""
+        """[`mismatch_pairs`][kirmatch.frame.mismatch_pairs] of this frame's donor/recipient columns."""
         return mismatch_pairs(self._frame, **options)
 
     def rank(self, recipient: Genotype | object, **options: Any) -> pd.DataFrame:
-        """:func:`rank_donors` of this frame's donors for ``recipient``."""
+        """[`rank_donors`][kirmatch.frame.rank_donors] of this frame's donors for ``recipient``."""
         return rank_donors(self._frame, recipient, **options)
 
     def annotate(self, recipient: Genotype | object | None = None, **options: Any) -> pd.DataFrame:

@@ -1,9 +1,10 @@
 """One person's HLA-A, -B and -C typing: two allele slots per locus, possibly several alternative genotypes.
 
-A :class:`Genotype` holds, for each locus, a tuple of alternative genotypes (one unless the typing came as a GL
-string with ``|``), each a pair of designations where ``None`` is a missing allele. Every designation is checked
-with :func:`kirmatch.classify` (so any form it accepts is accepted) and stored in its normalized spelling; pairs and
-alternatives are sorted, so neither allele order nor spelling (case, ``HLA-`` prefix) changes a Genotype.
+A [`Genotype`][kirmatch.genotype.Genotype] holds, for each locus, a tuple of alternative genotypes (one unless the
+typing came as a GL string with ``|``), each a pair of designations where ``None`` is a missing allele. Every
+designation is checked with [`kirmatch.classify`][kirmatch.ligands.classify] (so any form it accepts is accepted) and
+stored in its normalized spelling; pairs and alternatives are sorted, so neither allele order nor spelling (case,
+``HLA-`` prefix) changes a Genotype.
 
 Decision logic of the constructors:
 
@@ -12,7 +13,7 @@ Decision logic of the constructors:
 * A locus value may be a single designation (one allele known), a pair, or a sequence of pairs (alternative
   genotypes). More than two alleles in one genotype is an error.
 * A designation whose locus is not the slot's locus is an error naming the slot (``HLA-B allele 1: ...``); so is
-  any error from :func:`~kirmatch.classify`, re-raised as the same class with the slot prepended.
+  any error from [`classify`][kirmatch.ligands.classify], re-raised as the same class with the slot prepended.
 * Mapping keys (``from_dict``/``from_series``): ``A``, ``B``, ``C`` for a whole locus, or ``A1``, ``A_2``,
   ``HLA-B.1``... for one slot; ``from_dict`` refuses other keys, ``from_series`` ignores other columns.
 """
@@ -57,7 +58,7 @@ def is_missing(value: object) -> bool:
 
 @functools.lru_cache(maxsize=65536)
 def _canonical_cached(text: str, _mac: object) -> tuple[str, str]:
-    """(stored spelling, locus) of a designation; raises the KirmatchError of :func:`classify`.
+    """(stored spelling, locus) of a designation; raises the KirmatchError of [`classify`][kirmatch.ligands.classify].
 
     The stored spelling is the normalized form when that reads back to the same alleles, else the text itself
     (stripped), so that a stored designation always means what was typed.
@@ -78,7 +79,7 @@ def _canonical_cached(text: str, _mac: object) -> tuple[str, str]:
 def slot_designation(value: object, locus: str, slot: str, mac: object = ...) -> str | None:
     """The stored spelling of one slot's designation (None if missing), checked to be of ``locus``.
 
-    ``mac`` is the MAC-file token of :func:`kirmatch.mac.environment_token`, when the caller already has it.
+    ``mac`` is the MAC-file token of `kirmatch.mac.environment_token`, when the caller already has it.
     """
     if is_missing(value):
         return None
@@ -162,8 +163,10 @@ def _render_pair(pair: Pair) -> str:
 class Genotype(BaseModel, frozen=True):
     """HLA-A, -B and -C typing of one person: per locus, alternative genotypes of two slots (``None`` = missing).
 
-    Build one with ``Genotype(a=("A*01:01", "A*02:01"), b=..., c=...)``, :meth:`from_dict`,
-    :meth:`from_strings`, :meth:`from_gl`, :meth:`from_series` or :meth:`coerce`. ``str()`` is GL-string-like
+    Build one with ``Genotype(a=("A*01:01", "A*02:01"), b=..., c=...)``,
+    [`from_dict`][kirmatch.genotype.Genotype.from_dict], [`from_strings`][kirmatch.genotype.Genotype.from_strings],
+    [`from_gl`][kirmatch.genotype.Genotype.from_gl], [`from_series`][kirmatch.genotype.Genotype.from_series] or
+    [`coerce`][kirmatch.genotype.Genotype.coerce]. ``str()`` is GL-string-like
     (``A*01:01+A*02:01^B*08:01+B*57:01^C*06:02+C*07:01``); a locus with nothing typed is left out.
 
     >>> g = Genotype.from_strings("A*02:01", "a*01:01", "B*57:01", "B*08:01", "C*06:02", "-")
@@ -228,7 +231,7 @@ class Genotype(BaseModel, frozen=True):
         """From a GL string: ``+`` joins the two alleles, ``|`` separates alternative genotypes, ``^`` loci.
 
         Loci other than A, B and C are ignored (they carry no KIR ligand). Read by
-        :func:`kirmatch.nomenclature.parse_gl_string`.
+        [`kirmatch.nomenclature.parse_gl_string`][kirmatch.nomenclature.parse_gl_string].
         """
         from kirmatch.nomenclature import parse_gl_string
 

@@ -1,8 +1,9 @@
-"""A cell of a lab report read into the IPD-IMGT/HLA alleles it can mean: :func:`parse_typing` and :class:`Typing`.
+"""A cell of a lab report read into the IPD-IMGT/HLA alleles it can mean:
+[`parse_typing`][kirmatch.hla_typing.parse_typing] and [`Typing`][kirmatch.hla_typing.Typing].
 
-This is the single entry point from typing text to candidate alleles; :func:`kirmatch.classify` reads its text
-through :func:`resolve_text` too. The grammar lives in :mod:`kirmatch.nomenclature`, the look-ups in
-:mod:`kirmatch.reference`, NMDP code tables in :mod:`kirmatch.mac`.
+This is the single entry point from typing text to candidate alleles; [`kirmatch.classify`][kirmatch.ligands.classify]
+reads its text through `resolve_text` too. The grammar lives in `kirmatch.nomenclature`, the look-ups in
+`kirmatch.reference`, NMDP code tables in `kirmatch.mac`.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def _resolve(text: str, table: MacTable | None) -> Resolution:
 
 
 def resolve_text(text: str, *, mac_table: MacTableSpec = None) -> tuple[Resolution, str]:
-    """The :class:`~kirmatch.reference.Resolution` of one designation and the release it was made against."""
+    """The `Resolution` of one designation and the release it was made against."""
     resolution = _resolve(text, mac_table_for(text, mac_table))
     return resolution, get_reference().info.release
 
@@ -79,18 +80,19 @@ def _typing(text: str, table: MacTable | None) -> Typing:
 
 
 def parse_typing(text: str, *, mac_table: MacTableSpec = None) -> Typing:
-    """Read one HLA-A, -B or -C designation as labs write it into a :class:`Typing`.
+    """Read one HLA-A, -B or -C designation as labs write it into a [`Typing`][kirmatch.hla_typing.Typing].
 
-    Accepted (see :func:`~kirmatch.nomenclature.parse_designation` for the grammar and
-    :meth:`~kirmatch.reference.Reference.resolve` for what each kind covers): current names of 1-4 fields with
+    Accepted (see [`parse_designation`][kirmatch.nomenclature.parse_designation] for the grammar and
+    `resolve` for what each kind covers): current names of 1-4 fields with
     or without ``HLA-``, any case, blanks around, expression suffix; pre-2010 names (``C*0702``, ``Cw*0702``,
     ``A*03012``) through Nomenclature_2009; ``XX`` codes; NMDP codes with a MAC table (``mac_table=`` a path or
     a ``{code: expansion}`` mapping, or ``$KIRMATCH_MAC_FILE``); G and P groups; serology (``Cw7``, ``B5``,
     ``Bw4``); allele lists (``C*07:01/02``).
 
-    Raises :class:`~kirmatch.AlleleNameError` for malformed text, :class:`~kirmatch.UnknownAlleleError` for a
-    well-formed designation the release does not know (with IPD's account of deleted and renamed alleles) and
-    :class:`~kirmatch.MacTableError` for an NMDP code without a usable code table. Results are cached.
+    Raises [`AlleleNameError`][kirmatch._errors.AlleleNameError] for malformed text,
+    [`UnknownAlleleError`][kirmatch._errors.UnknownAlleleError] for a well-formed designation the release does not know
+    (with IPD's account of deleted and renamed alleles) and [`MacTableError`][kirmatch._errors.MacTableError] for an
+    NMDP code without a usable code table. Results are cached.
 
     >>> parse_typing("Cw*0702").normalized
     'C*07:02'

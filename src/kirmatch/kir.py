@@ -11,11 +11,11 @@ The receptor of each ligand comes from the catalogue ([`kirmatch.catalogue`][kir
   ``maximum`` present and possible ones. The paper's methods text could not be read here: its summary says
   "Possession of an iKIR gene along with a gene encoding a KIR ligand enhanced protective and detrimental HLA class
   I associations"; the four-gene pair list, without KIR3DL2, is what independent implementations of the score use.
-  Refinements they also apply (KIR2DL2 with C2 at a lower weight; HLA-A Bw4 only from A*23, A*24 and A*32) are not
+  Refinements they also apply (KIR2DL2 with C2 at a lower weight; HLA-A Bw4 only from `A*23`, `A*24` and `A*32`) are not
   implemented, since they could not be checked against the paper.
-* :func:`kir_b_content` (Cooley et al., Blood 2010;116:2411-2419): from the centromeric and telomeric KIR motifs
-  (each A/A, A/B or B/B): ``Best`` = Cen-B/B; ``Better`` = two or more B motifs, not Cen-B/B; ``Neutral`` = zero
-  or one B motif.
+* [`kir_b_content`][kirmatch.kir.kir_b_content] (Cooley et al., Blood 2010;116:2411-2419): from the centromeric and
+  telomeric KIR motifs (each A/A, A/B or B/B): ``Best`` = Cen-B/B; ``Better`` = two or more B motifs, not Cen-B/B;
+  ``Neutral`` = zero or one B motif.
 """
 
 from __future__ import annotations
@@ -121,8 +121,8 @@ class KirGenotype(BaseModel, frozen=True):
     centromeric and telomeric motifs.
 
     Genes not given are ``possible`` (not typed). Build with keywords (``KirGenotype(kir2dl1=True, ...)``, values
-    True/False/None or a :class:`Presence`) or :meth:`from_genes` (the genes listed are present, the others
-    absent).
+    True/False/None or a [`Presence`][kirmatch.presence.Presence]) or
+    [`from_genes`][kirmatch.kir.KirGenotype.from_genes] (the genes listed are present, the others absent).
     """
 
     kir2dl1: Presence = Presence.POSSIBLE

@@ -1,10 +1,11 @@
 """The KIR-ligand rules: from the residues at mature positions 76-83 of one HLA class I protein to its epitope.
 
-This module is the one place where the rules live. The table build (:mod:`kirmatch.build_hla_table`) applies them to every
-IPD-IMGT/HLA protein and writes the result; at run time :func:`classify` reads what the build wrote and sums it up
-over the alleles a designation can mean, as a :class:`LigandCall`.
+This module is the one place where the rules live. The table build (`kirmatch.build_hla_table`) applies them to every
+IPD-IMGT/HLA protein and writes the result; at run time [`classify`][kirmatch.ligands.classify] reads what the build
+wrote and sums it up over the alleles a designation can mean, as a [`LigandCall`][kirmatch.ligands.LigandCall].
 
-Decision logic of :func:`call_epitope`, given the locus, the protein (first two fields) and residues 76-83:
+Decision logic of [`call_epitope`][kirmatch.ligands.call_epitope], given the locus, the protein (first two fields) and
+residues 76-83:
 
 * Any residue the rule needs (76, 77, 80, 82, 83) missing or a gap -> unclassified, residues shown.
 * HLA-C: residue 80 Asn -> ``C1`` (KIR2DL2/3 ligand), Lys -> ``C2`` (KIR2DL1 ligand); anything else at 80 ->
@@ -20,18 +21,18 @@ Decision logic of :func:`call_epitope`, given the locus, the protein (first two 
   motif is incomplete, but Leu82 and Arg83 "contribute to NKB1 interaction but are not essential" (Gumperz et
   al., J Immunol 1997;158:5237), so KIR3DL1 binding is not ruled out.
 * HLA-B with Arg82-Gly83: Val76 with Asn80 is the HLA-C C1 epitope carried by an HLA-B molecule -> ``C1``
-  (flag ``b_locus_c1_literature`` for B*46:01 and B*73:01; for B*46:01, Hilton et al., Cell Rep 2017: "the C1
-  epitope into HLA-B46:01, making it an exceptional HLA-B allotype that is recognized by the C1-specific natural
-  killer (NK) cell receptor KIR2DL3"; ``b_locus_c1_inferred`` for other proteins with the same residues); Val76
+  (flag ``b_locus_c1_literature`` for `B*46:01` and `B*73:01`; `B*46:01` is, in Hilton et al., Cell Rep 2017,
+  "an exceptional HLA-B allotype that is recognized by the C1-specific natural killer (NK) cell receptor
+  KIR2DL3"; ``b_locus_c1_inferred`` for other proteins with the same residues); Val76
   with Lys80, the residue that defines C2 on HLA-C, -> ``C2`` by inference only (flag ``b_locus_c2_inferred``,
-  e.g. B*35:570, VNLRKLRG; no functional study found); otherwise -> ``Bw6``.
+  e.g. `B*35:570`, VNLRKLRG; no functional study found); otherwise -> ``Bw6``.
 * HLA-A with Arg82-Gly83 carries no KIR3DL1 ligand: epitope empty (classified). Bw6 is an HLA-B epitope.
-* ``bw4_weak_functional``: the A*25 group and B*13:01/B*13:02 carry Bw4 by sequence but are poor KIR3DL1 ligands
+* ``bw4_weak_functional``: the `A*25` group and `B*13:01`/`B*13:02` carry Bw4 by sequence but are poor KIR3DL1 ligands
   (Stern 2008; Foley 2008). They stay ``Bw4``: policies downstream decide whether to count them.
-* HLA-A*03 and HLA-A*11 are the KIR3DL2 ligands A3 and A11 (Hansasuta 2004), marked by allele group
+* `HLA-A*03` and `HLA-A*11` are the KIR3DL2 ligands A3 and A11 (Hansasuta 2004), marked by allele group
   (``a3_a11_by_group``), not by residue.
 
-Expression (:func:`expression_flags`): N, S and C put nothing on the cell surface; L, Q and A keep their ligand
+Expression (`expression_flags`): N, S and C put nothing on the cell surface; L, Q and A keep their ligand
 and are flagged ``low_expression``, ``questionable`` and ``aberrant_expression``.
 """
 
@@ -162,7 +163,7 @@ def expression_flags(suffix: str) -> tuple[str, ...]:
 
 
 class CallStatus(str, Enum):
-    """How sure a :class:`LigandCall` is.
+    """How sure a [`LigandCall`][kirmatch.ligands.LigandCall] is.
 
     * ``determined``: every allele the designation covers puts the same ligand (or none) on the cell surface.
     * ``ambiguous``: the covered alleles disagree; ``possible_ligands`` and ``ligand_counts`` say how.
@@ -200,11 +201,11 @@ def _only(values: Iterable[str]) -> str | None:
 class LigandCall(BaseModel, frozen=True):
     """Which KIR ligand an HLA designation carries, over every IPD-IMGT/HLA allele it can mean.
 
-    ``flags`` lists every flag found on a covered allele and ``flag_counts`` on how many (a flag on all of them has
-    the count ``n_alleles``). ``ligand`` is set only when all covered alleles agree (``status == "determined"`` or ``"not expressed"``);
-    otherwise ``possible_ligands`` and ``ligand_counts`` (with an ``unclassified`` count where sequences could not
-    be classified) show the spread. Non-expressed alleles that merely share the fields of a name written without a
-    suffix are listed in ``excluded_alleles``, not counted.
+    ``flags`` lists every flag found on a covered allele and ``flag_counts`` on how many (a flag on all of them has the
+    count ``n_alleles``). ``ligand`` is set only when all covered alleles agree (``status == "determined"`` or ``"not
+    expressed"``); otherwise ``possible_ligands`` and ``ligand_counts`` (with an ``unclassified`` count where sequences
+    could not be classified) show the spread. Non-expressed alleles that merely share the fields of a name written
+    without a suffix are listed in ``excluded_alleles``, not counted.
     """
 
     query: str
@@ -332,14 +333,16 @@ def _classify_text(text: str, table: MacTable | None) -> LigandCall:
 
 
 def classify(name: str, *, mac_table: MacTableSpec = None) -> LigandCall:
-    """Which KIR ligand the HLA-A, -B or -C designation ``name`` carries, as a :class:`LigandCall`.
+    """Which KIR ligand the HLA-A, -B or -C designation ``name`` carries, as a
+    [`LigandCall`][kirmatch.ligands.LigandCall].
 
-    Accepts every single-locus form :func:`kirmatch.parse_typing` reads: IPD names of 1-4 fields with or
-    without ``HLA-``, any case, surrounding blanks and an expression suffix; pre-2010 names; XX and NMDP codes
-    (NMDP codes with ``mac_table=`` or ``$KIRMATCH_MAC_FILE``); G and P groups; serology; allele lists. The
-    call is summed over all the alleles the designation can mean. Raises :class:`~kirmatch.AlleleNameError`
-    for malformed text and :class:`~kirmatch.UnknownAlleleError` (with the closest known names, or IPD's
-    replacement for a deleted allele) for a well-formed designation absent from the release.
+    Accepts every single-locus form [`kirmatch.parse_typing`][kirmatch.hla_typing.parse_typing] reads: IPD names of 1-4
+    fields with or without ``HLA-``, any case, surrounding blanks and an expression suffix; pre-2010 names; XX and NMDP
+    codes (NMDP codes with ``mac_table=`` or ``$KIRMATCH_MAC_FILE``); G and P groups; serology; allele lists. The call
+    is summed over all the alleles the designation can mean. Raises
+    [`AlleleNameError`][kirmatch._errors.AlleleNameError] for malformed text and
+    [`UnknownAlleleError`][kirmatch._errors.UnknownAlleleError] (with the closest known names, or IPD's replacement for
+    a deleted allele) for a well-formed designation absent from the release.
 
     >>> classify("C*07:02").ligand
     <Ligand.C1: 'C1'>

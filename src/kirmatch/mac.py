@@ -1,7 +1,8 @@
 """NMDP multiple-allele code (MAC) tables, supplied by the user: reading them, and finding the one in use.
 
-kirmatch does not bundle the MAC table: NMDP publishes a new one every day. A table is given explicitly (a path,
-a ``{code: expansion}`` mapping or a :class:`MacTable`) or by the environment variable ``KIRMATCH_MAC_FILE``.
+kirmatch does not bundle the MAC table: NMDP publishes a new one every day. A table is given explicitly (a path, a
+``{code: expansion}`` mapping or a [`MacTable`][kirmatch.mac.MacTable]) or by the environment variable
+``KIRMATCH_MAC_FILE``.
 
 File format (NMDP's published code lists, e.g. ``numer.v3.txt`` / ``alpha.v3.txt``): one code per line, two
 blank-separated columns, the code and its ``/``-joined expansion, either short (``AB  01/02``: second fields under

@@ -128,8 +128,9 @@ class KirLigandMismatch(BaseModel, frozen=True):
     """Donor-versus-recipient KIR-ligand (in)compatibility: per ligand GvH and HvG, the verdict, the alloreactive
     NK subsets, and the model, policies and IPD-IMGT/HLA release it was decided with.
 
-    ``str()`` is a paragraph, :meth:`verdict` one line, :meth:`findings` one sentence per finding;
-    ``model_dump()`` is JSON-ready; in a notebook it renders as a donor-versus-recipient grid.
+    ``str()`` is a paragraph, [`verdict`][kirmatch.mismatch.KirLigandMismatch.verdict] one line,
+    [`findings`][kirmatch.mismatch.KirLigandMismatch.findings] one sentence per finding; ``model_dump()`` is JSON-ready;
+    in a notebook it renders as a donor-versus-recipient grid.
     """
 
     model: MatchModel
@@ -351,11 +352,11 @@ def kir_ligand_mismatch(
 ) -> KirLigandMismatch:
     """Is the donor KIR-ligand incompatible with the recipient, for which ligand, how surely, and why?
 
-    ``donor`` and ``recipient`` are :class:`~kirmatch.Genotype` values or anything :meth:`Genotype.coerce`
-    reads (a dict, a GL string, six designations). ``model`` names a registered model (``ligand-ligand``, the
-    default; ``receptor-ligand``, ``missing-ligand``, ``educational``: [`kirmatch.models`][kirmatch.models]); those
-    that read KIR need ``donor_kir`` ([`KirGenotype`][kirmatch.KirGenotype]).
-    See the module docstring for the decision logic.
+    ``donor`` and ``recipient`` are [`Genotype`][kirmatch.genotype.Genotype] values or anything
+    [`Genotype.coerce`][kirmatch.genotype.Genotype.coerce] reads (a dict, a GL string, six designations). ``model``
+    names a registered model (``ligand-ligand``, the default; ``receptor-ligand``, ``missing-ligand``, ``educational``:
+    [`kirmatch.models`][kirmatch.models]); those that read KIR need ``donor_kir``
+    ([`KirGenotype`][kirmatch.KirGenotype]). See the module docstring for the decision logic.
 
     >>> b = ("B*08:01", "B*07:02")
     >>> m = kir_ligand_mismatch({"B": b, "C": ("C*07:02", "C*04:01")}, {"B": b, "C": ("C*07:02", "C*03:04")})

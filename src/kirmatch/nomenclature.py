@@ -1,13 +1,14 @@
 """Text to typed HLA designations: the grammar of HLA nomenclature, and nothing that needs the reference data.
 
-Every designation a lab writes is read here into an immutable value object with a canonical string form:
-current allele names (:class:`AlleleName`), pre-2010 names (:class:`OldAlleleName`), NMDP ``XX`` and
-multiple-allele codes (:class:`XXCode`, :class:`MacCode`), G and P groups, serologic antigens, allele lists, and
-whole genotypes as GL strings (:func:`parse_gl_string`). Turning a designation into the set of IPD-IMGT/HLA
-alleles it can mean is the job of :mod:`kirmatch.reference`; this module never guesses what the data would say
-(a pre-2010 name keeps its digits, an NMDP code its letters).
+Every designation a lab writes is read here into an immutable value object with a canonical string form: current allele
+names ([`AlleleName`][kirmatch.nomenclature.AlleleName]), pre-2010 names (`OldAlleleName`), NMDP ``XX`` and
+multiple-allele codes (`XXCode`, `MacCode`), G and P groups, serologic antigens, allele lists, and whole genotypes as GL
+strings ([`parse_gl_string`][kirmatch.nomenclature.parse_gl_string]). Turning a designation into the set of IPD-IMGT/HLA
+alleles it can mean is the job of `kirmatch.reference`; this module never guesses what the data would say (a pre-2010
+name keeps its digits, an NMDP code its letters).
 
-Common gate of every parser, then :func:`parse_designation` (which documents the grammar of each kind):
+Common gate of every parser, then [`parse_designation`][kirmatch.nomenclature.parse_designation] (which documents the
+grammar of each kind):
 
 1. The text must be a ``str`` of at most 200 characters (GL strings: 10,000), printable ASCII once surrounding
    blanks are removed. Look-alike characters (a full-width asterisk, a Unicode minus) are refused with their
@@ -78,7 +79,7 @@ MAX_LENGTH = 200
 """Longest single designation the parsers look at; anything longer is refused before it is read."""
 
 MAX_GL_LENGTH = 10_000
-"""Longest GL string :func:`parse_gl_string` looks at."""
+"""Longest GL string [`parse_gl_string`][kirmatch.nomenclature.parse_gl_string] looks at."""
 
 MAX_MAC_LETTERS = 6
 """Longest NMDP multiple-allele code read (codes have 2-5 letters today)."""
@@ -202,7 +203,7 @@ class OldAlleleName:
     """A pre-2010 allele name (``Cw*0702``, ``A*02010101``, ``A*03012``): locus and the digits as written.
 
     The digits are kept as they are; which current name they mean is looked up in Nomenclature_2009 by
-    :mod:`kirmatch.reference`, never worked out by inserting colons. ``str()`` writes HLA-C with its pre-2010
+    `kirmatch.reference`, never worked out by inserting colons. ``str()`` writes HLA-C with its pre-2010
     locus name ``Cw``, the way Nomenclature_2009.txt does.
     """
 
@@ -366,7 +367,7 @@ class AlleleList:
 
 
 Designation: TypeAlias = AlleleName | OldAlleleName | XXCode | MacCode | GGroup | PGroup | Serology | AlleleList
-"""Any single-locus designation :func:`parse_designation` reads."""
+"""Any single-locus designation [`parse_designation`][kirmatch.nomenclature.parse_designation] reads."""
 
 
 # ------------------------------------------------------------------------------------------ the grammar
@@ -563,23 +564,24 @@ def _designation(text: str) -> Designation:
 def parse_designation(text: str) -> Designation:
     """Read one single-locus HLA designation, of any kind lab reports use, into its value object.
 
-    Decision logic, after the checks of :func:`parse_allele_name` (str, at most 200 characters, plain ASCII)
-    and dropping an ``HLA-`` prefix:
+    Decision logic, after the checks of [`parse_allele_name`][kirmatch.nomenclature.parse_allele_name] (str, at most 200
+    characters, plain ASCII) and dropping an ``HLA-`` prefix:
 
-    1. A ``/`` makes an allele list (:class:`AlleleList`). The first item is written in full; the others in full
+    1. A ``/`` makes an allele list (`AlleleList`). The first item is written in full; the others in full
        or short: a short item's fields replace the last fields of the first item (``C*07:01/02`` is
        ``C*07:01/C*07:02``; ``C*07:01:01/07:02:01`` is ``C*07:01:01/C*07:02:01``). One locus per list.
     2. A ``*`` makes an allele-like name; the locus is ``A``, ``B``, ``C`` or the pre-2010 ``Cw``. Then:
 
-       * group ``:`` letters: ``XX`` is an :class:`XXCode`, 2-5 other letters an NMDP :class:`MacCode`;
+       * group ``:`` letters: ``XX`` is an `XXCode`, 2-5 other letters an NMDP `MacCode`;
        * digits without ``:``: 1-2 digits are an allele group (``C*07``), 4-8 digits a pre-2010 name
-         (:class:`OldAlleleName`: ``C*0702``, ``Cw*0702``, ``A*03012``), anything else is refused;
-       * ``:``-separated fields (allele group 1-2 digits, other fields 1-4) ending in ``G`` or ``P`` are a
-         :class:`GGroup` / :class:`PGroup`, otherwise an :class:`AlleleName` with an optional expression suffix.
-    3. Otherwise a serologic antigen (:class:`Serology`): ``A``/``B``/``C`` with an optional ``w`` and a number
+         (`OldAlleleName`: ``C*0702``, ``Cw*0702``, ``A*03012``), anything else is refused;
+       * ``:``-separated fields (allele group 1-2 digits, other fields 1-4) ending in ``G`` or ``P`` are a `GGroup` /
+         `PGroup`, otherwise an [`AlleleName`][kirmatch.nomenclature.AlleleName] with an optional expression suffix.
+    3. Otherwise a serologic antigen (`Serology`): ``A``/``B``/``C`` with an optional ``w`` and a number
        (``A24``, ``B5``, ``Cw7``, ``C7``) or the public epitopes ``Bw4`` / ``Bw6``.
 
-    Anything else raises :class:`~kirmatch.AlleleNameError` naming the part that is wrong. Results are cached.
+    Anything else raises [`AlleleNameError`][kirmatch._errors.AlleleNameError] naming the part that is wrong. Results
+    are cached.
 
     >>> str(parse_designation("Cw*0702")), str(parse_designation("c*07:01/02")), str(parse_designation("C7"))
     ('Cw*0702', 'C*07:01/C*07:02', 'Cw7')
@@ -592,8 +594,8 @@ def parse_designation(text: str) -> Designation:
 def parse_allele_name(text: str) -> AlleleName:
     """Read a current (post-2010) HLA-A, -B or -C allele name of one to four fields.
 
-    Raises :class:`~kirmatch.AlleleNameError` naming the part that is wrong, also for designations of another
-    kind (``C*0702``, ``C*07:XX``), which :func:`parse_designation` reads.
+    Raises [`AlleleNameError`][kirmatch._errors.AlleleNameError] naming the part that is wrong, also for designations of
+    another kind (``C*0702``, ``C*07:XX``), which [`parse_designation`][kirmatch.nomenclature.parse_designation] reads.
 
     >>> str(parse_allele_name(" hla-c*07:02:01:01 "))
     'C*07:02:01:01'
@@ -617,7 +619,7 @@ def parse_allele_name(text: str) -> AlleleName:
 class GLLocus:
     """One locus of a GL string: the alternative genotypes (``|``), each a pair of designation texts.
 
-    Each text is the canonical ``str()`` of a :class:`Designation` (an allele list for ``/`` ambiguity); a locus
+    Each text is the canonical ``str()`` of a `Designation` (an allele list for ``/`` ambiguity); a locus
     typed with one allele only has ``""`` as the second member. Pairs are sorted, so ``a+b`` and ``b+a`` are one.
     """
 
@@ -678,12 +680,13 @@ def _gl_chromosome(text: str, chromosome: str, where: str) -> dict[str, str]:
 
 
 def parse_gl_string(text: str) -> GLString:
-    """Read a GL string (``A*01:01+A*02:01^B*08:01+B*44:02^C*07:01/C*07:02+C*05:01``) into a :class:`GLString`.
+    """Read a GL string (``A*01:01+A*02:01^B*08:01+B*44:02^C*07:01/C*07:02+C*05:01``) into a
+    [`GLString`][kirmatch.nomenclature.GLString].
 
-    Operators, from the loosest: ``^`` separates loci (or groups of phased loci), ``|`` separates alternative
-    genotypes, ``+`` the two chromosomes, ``~`` phased loci of one haplotype, ``/`` alternative alleles. Each
-    allele may be any single designation :func:`parse_designation` reads. A locus may appear in one ``^`` block
-    only; HLA loci other than A, B and C are refused (kirmatch reads KIR ligands only). At most
+    Operators, from the loosest: ``^`` separates loci (or groups of phased loci), ``|`` separates alternative genotypes,
+    ``+`` the two chromosomes, ``~`` phased loci of one haplotype, ``/`` alternative alleles. Each allele may be any
+    single designation [`parse_designation`][kirmatch.nomenclature.parse_designation] reads. A locus may appear in one
+    ``^`` block only; HLA loci other than A, B and C are refused (kirmatch reads KIR ligands only). At most
     ``MAX_GL_LENGTH`` (10,000) characters; reading is linear in the length.
 
     >>> str(parse_gl_string("B*44:02+B*08:01^A*01:01"))

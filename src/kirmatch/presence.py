@@ -1,14 +1,15 @@
 """Three-valued logic for "does this person carry X": present, absent, or possible when the typing cannot decide.
 
-:class:`Presence` values combine by Kleene's strong three-valued logic, reading ``possible`` as "unknown":
+[`Presence`][kirmatch.presence.Presence] values combine by Kleene's strong three-valued logic, reading ``possible`` as
+"unknown":
 
 * ``a & b`` (and): absent if either is absent, present if both are present, otherwise possible.
 * ``a | b`` (or): present if either is present, absent if both are absent, otherwise possible.
 * ``~a`` (not): swaps present and absent; possible stays possible.
 
-:func:`consensus` is the other way to combine, for *alternatives* (a genotype list, an allele list): present or
-absent only when every alternative agrees, otherwise possible. Both orders of ``absent < possible < present``
-are monotone, which the matching laws rely on.
+[`consensus`][kirmatch.presence.consensus] is the other way to combine, for *alternatives* (a genotype list, an allele
+list): present or absent only when every alternative agrees, otherwise possible. Both orders of ``absent < possible <
+present`` are monotone, which the matching laws rely on.
 """
 
 from __future__ import annotations
@@ -175,7 +176,7 @@ def planes_consensus(alternatives: Iterable[Planes], full: int) -> Planes:
 
 
 def presence_at(planes: Planes, bit: int) -> Presence:
-    """The :class:`Presence` of the ligand at ``bit`` in scalar planes."""
+    """The [`Presence`][kirmatch.presence.Presence] of the ligand at ``bit`` in scalar planes."""
     if planes[0] & bit:
         return Presence.PRESENT
     if planes[1] & bit:
@@ -184,7 +185,7 @@ def presence_at(planes: Planes, bit: int) -> Presence:
 
 
 def planes_of(values: Iterable[Presence]) -> Planes:
-    """Scalar planes from one :class:`Presence` per bit (bit 0 first)."""
+    """Scalar planes from one [`Presence`][kirmatch.presence.Presence] per bit (bit 0 first)."""
     present = possible = 0
     for i, value in enumerate(values):
         if value is Presence.PRESENT:

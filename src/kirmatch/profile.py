@@ -1,26 +1,27 @@
-"""Which KIR ligands one person carries: from a :class:`~kirmatch.Genotype` to a three-valued ligand profile.
+"""Which KIR ligands one person carries: from a [`Genotype`][kirmatch.genotype.Genotype] to a three-valued ligand
+profile.
 
-Built on the candidate alleles of each typed designation (:func:`kirmatch.hla_typing.resolve_text`, the same
-resolution :func:`kirmatch.classify` sums up), so every typing form kirmatch reads works here, and on the
+Built on the candidate alleles of each typed designation (`kirmatch.hla_typing.resolve_text`, the same resolution
+[`kirmatch.classify`][kirmatch.ligands.classify] sums up), so every typing form kirmatch reads works here, and on the
 per-allele calls of the reference table.
 
 Decision logic, per allele slot and ligand (C1, C2, Bw4, Bw4-80I, Bw4-80T, A3/A11):
 
-* What one IPD allele contributes (:func:`record_bits`): nothing if it is not expressed; its table ligand if it
-  is (HLA-C C1/C2; HLA-B C1 of B*46:01, B*73:01 and relatives when ``b_locus_c1`` is on, the default; HLA-A or -B
+* What one IPD allele contributes (`record_bits`): nothing if it is not expressed; its table ligand if it
+  is (HLA-C C1/C2; HLA-B C1 of `B*46:01`, `B*73:01` and relatives when ``b_locus_c1`` is on, the default; HLA-A or -B
   Bw4 with its 80I/80T subtype, HLA-A Bw4 left out under the ``b-only`` policy and the alleles flagged
-  ``bw4_weak_functional`` left out under ``exclude-weak``); A3/A11 for expressed A*03/A*11 alleles. Uncertain
+  ``bw4_weak_functional`` left out under ``exclude-weak``); A3/A11 for expressed `A*03`/`A*11` alleles. Uncertain
   rather than certain: every ligand of an expressed allele whose sequence could not be classified, the ligands of
   an allele of questionable expression (Q), and the C1 of an HLA-B allele that carries the C1 residues by sequence
-  only (``b_locus_c1_inferred``: KIR2DL2/3 binding shown for B*46:01 and B*73:01 alone).
-* A typed slot (:func:`candidate_planes`): a ligand is ``present`` when every candidate allele carries it for
+  only (``b_locus_c1_inferred``: KIR2DL2/3 binding shown for `B*46:01` and `B*73:01` alone).
+* A typed slot (`candidate_planes`): a ligand is ``present`` when every candidate allele carries it for
   certain, ``possible`` when some may, ``absent`` when none can.
 * A missing slot: ``possible`` for every ligand its locus can carry.
 
 A person carries a ligand by Kleene "or" over both slots of a genotype; alternative genotypes of a locus
 (GL ``|``) combine by consensus (present or absent only if all agree); loci combine by "or". So ``present`` is
 claimed only when no reading of the typing could remove the ligand. The combination runs on the bit planes of
-:mod:`kirmatch.presence`, the same code :mod:`kirmatch.frame` runs over whole registries.
+[`kirmatch.presence`][kirmatch.presence], the same code [`kirmatch.frame`][kirmatch.frame] runs over whole registries.
 """
 
 from __future__ import annotations
@@ -55,11 +56,11 @@ class Bw4Policy(str, Enum):
     """Which Bw4 alleles count as KIR3DL1 ligands.
 
     * ``exclude-weak`` (default): leave out the alleles flagged ``bw4_weak_functional``, ``A*25`` and
-      ``B*13:01``/``B*13:02``, which carry the Bw4 motif but do not protect targets from KIR3DL1+ NK cells. Stern
-      et al., Blood 2008;112:708: "expression of HLA A*2301, A*2402, or A*3201 but not HLA A*2501 protects target
+      ``B*13:01``/``B*13:02``, which carry the Bw4 motif but do not protect targets from KIR3DL1+ NK cells. Stern et
+      al., Blood 2008;112:708: "expression of HLA `A*2301`, `A*2402`, or `A*3201` but not HLA `A*2501` protects target
       cells from lysis by KIR3DL1(+) NK cells". Foley et al., Blood 2008;112:435: "All Bw4+ HLA-B alleles with the
-      exception of HLA-B*1301 and -B*1302 protected targets from lysis" and "KIR3DL1-dependent alloreactive NK
-      clones were identified in donors with HLA-A*2402 but not in donors with HLA-B*1301 or -B*1302".
+      exception of `HLA-B*1301` and `-B*1302` protected targets from lysis" and "KIR3DL1-dependent alloreactive NK clones
+      were identified in donors with `HLA-A*2402` but not in donors with `HLA-B*1301` or `-B*1302`".
     * ``all``: every HLA-A or -B allele with the Bw4 epitope (the motif alone, as serology and IPD's calculator
       read it; kirmatch 0.1's default).
     * ``b-only``: count HLA-B Bw4 only (HLA-A Bw4 contributes nothing), as in studies that type Bw4 on HLA-B.
@@ -129,7 +130,7 @@ def record_bits(
       suffix sets Q alleles aside as it sets nulls aside, see
       [`Reference.resolve_name`][kirmatch.reference.Reference.resolve_name].)
     * A ligand whose catalogue entry lists one of the allele's flags as uncertain (HLA-B C1 by sequence inference
-      only, ``b_locus_c1_inferred``, not B*46:01 or B*73:01): that ligand uncertain.
+      only, ``b_locus_c1_inferred``, not `B*46:01` or `B*73:01`): that ligand uncertain.
     * Otherwise every catalogue ligand whose table ligand (and residue-80 subtype) the allele carries, under the
       policies (``exclude-weak`` drops the Bw4 of alleles flagged ``bw4_weak_functional``).
     """
@@ -194,7 +195,8 @@ def _slot_planes(designation: str | None, locus: str, policy: Bw4Policy, b_locus
 def slot_contribution(
     designation: str | None, locus: str, policy: Bw4Policy = DEFAULT_BW4_POLICY, b_locus_c1: bool = True
 ) -> tuple[Presence, ...]:
-    """What one allele slot contributes, one :class:`Presence` per :class:`KirLigand` (in enum order).
+    """What one allele slot contributes, one [`Presence`][kirmatch.presence.Presence] per
+    [`KirLigand`][kirmatch.catalogue.KirLigand] (in enum order).
 
     ``designation`` ``None`` is a missing allele.
     """
@@ -316,7 +318,8 @@ def ligand_profile(
 ) -> LigandProfile:
     """Which KIR ligands the person typed as ``genotype`` carries (see the module docstring for the logic).
 
-    ``genotype`` may be a :class:`~kirmatch.Genotype` or anything :meth:`Genotype.coerce` reads.
+    ``genotype`` may be a [`Genotype`][kirmatch.genotype.Genotype] or anything
+    [`Genotype.coerce`][kirmatch.genotype.Genotype.coerce] reads.
 
     >>> p = ligand_profile({"C": ("C*07:02", "C*04:01"), "B": ("B*57:01", None)})
     >>> p.presence("C2").value, p["Bw4"].alleles

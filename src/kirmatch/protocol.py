@@ -1,14 +1,15 @@
 """Protocol arithmetic for the NK-cell infusion trial: the purification threshold and the alloreactive NK dose.
 
-* Purification threshold: the donor's leukapheresis product goes on to NK-cell purification when it holds at
-  least :data:`NK_PURIFICATION_THRESHOLD_PER_KG` (10 x 10^6) NK cells per kg of recipient body weight.
+* Purification threshold: the donor's leukapheresis product goes on to NK-cell purification when it holds at least
+  [`NK_PURIFICATION_THRESHOLD_PER_KG`][kirmatch.protocol.NK_PURIFICATION_THRESHOLD_PER_KG] (10 x 10^6) NK cells per kg
+  of recipient body weight.
 * Alloreactive NK dose per kg = NK cells x alloreactive fraction / recipient weight (kg), where the fraction is
   the share of donor NK cells expressing only the KIR for a ligand the recipient lacks (single-KIR cells),
   measured by flow cytometry.
 
-Inputs are validated: weights in kg must be finite and in (0, 700]; cell counts finite and >= 0; fractions finite
-in [0, 1]; booleans and non-numbers are refused. Every refusal is a :class:`~kirmatch.ProtocolValueError` naming
-the quantity and quoting the value.
+Inputs are validated: weights in kg must be finite and in (0, 700]; cell counts finite and >= 0; fractions finite in [0,
+1]; booleans and non-numbers are refused. Every refusal is a [`ProtocolValueError`][kirmatch._errors.ProtocolValueError]
+naming the quantity and quoting the value.
 """
 
 from __future__ import annotations

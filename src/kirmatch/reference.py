@@ -1,14 +1,14 @@
 """The bundled reference table: loading it (lazily, once), its provenance, and look-ups by name.
 
-The table (``hla_groups.csv``, built by :mod:`kirmatch.build_hla_table` from one IPD-IMGT/HLA release) travels inside
-the package and is read with :mod:`importlib.resources` on first use, never at import. ``KIRMATCH_TABLE`` may
+The table (``hla_groups.csv``, built by `kirmatch.build_hla_table` from one IPD-IMGT/HLA release) travels inside
+the package and is read with `importlib.resources` on first use, never at import. ``KIRMATCH_TABLE`` may
 name another table built the same way (for a newer release); its ``.json`` provenance must sit beside it.
 
-Look-ups return :class:`AlleleRecord` values, one per IPD allele, and never raise anything but
-:class:`~kirmatch.KirmatchError` subclasses for a name that is well formed but unknown.
-:meth:`Reference.resolve` turns any designation of :mod:`kirmatch.nomenclature` into a :class:`Resolution`,
-using the table's ``name_2009``, ``g_group``, ``p_group`` and serology columns and, for NMDP codes, a MAC table
-the user supplies (:mod:`kirmatch.mac`).
+Look-ups return [`AlleleRecord`][kirmatch.reference.AlleleRecord] values, one per IPD allele, and never raise anything
+but [`KirmatchError`][kirmatch._errors.KirmatchError] subclasses for a name that is well formed but unknown.
+`Reference.resolve` turns any designation of `kirmatch.nomenclature` into a `Resolution`, using the table's
+``name_2009``, ``g_group``, ``p_group`` and serology columns and, for NMDP codes, a MAC table the user supplies
+(`kirmatch.mac`).
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ class ReferenceInfo(BaseModel, frozen=True):
 
 
 class Reference:
-    """The loaded table with its indexes. Build one with :func:`get_reference`; it is immutable once built."""
+    """The loaded table with its indexes. Build one with `get_reference`; it is immutable once built."""
 
     def __init__(self, records: Iterable[AlleleRecord], info: ReferenceInfo, history: list[dict[str, str]]):
         self.records: tuple[AlleleRecord, ...] = tuple(records)
@@ -180,16 +180,17 @@ class Reference:
         return found
 
     def resolve(self, designation: Designation, *, mac_table: MacTableSpec = None) -> Resolution:
-        """The IPD alleles any single-locus designation (see :func:`~kirmatch.nomenclature.parse_designation`)
-        can mean, with the kind of designation and a note saying how it was read.
+        """The IPD alleles any single-locus designation (see
+        [`parse_designation`][kirmatch.nomenclature.parse_designation]) can mean, with the kind of designation and a
+        note saying how it was read.
 
-        * Allele names: :meth:`resolve_name`. XX codes: as the 1-field name of their group.
-        * Pre-2010 names: :meth:`resolve_old`. Allele lists and NMDP codes: the union of their items, each read
-          by :meth:`resolve_name` (so a null the list names is a candidate). NMDP codes need a code table:
-          ``mac_table`` (a path, a ``{code: expansion}`` mapping or a :class:`~kirmatch.mac.MacTable`), else
-          ``$KIRMATCH_MAC_FILE``; without either a :class:`~kirmatch.MacTableError` says how to supply one.
+        * Allele names: `resolve_name`. XX codes: as the 1-field name of their group.
+        * Pre-2010 names: `resolve_old`. Allele lists and NMDP codes: the union of their items, each read by
+          `resolve_name` (so a null the list names is a candidate). NMDP codes need a code table: ``mac_table`` (a path,
+          a ``{code: expansion}`` mapping or a [`MacTable`][kirmatch.mac.MacTable]), else ``$KIRMATCH_MAC_FILE``;
+          without either a [`MacTableError`][kirmatch._errors.MacTableError] says how to supply one.
         * G and P groups: every allele IPD lists in the group (hla_nom_g.txt / hla_nom_p.txt), nulls included.
-        * Serology: :meth:`resolve_serology`.
+        * Serology: `resolve_serology`.
         """
         if isinstance(designation, AlleleName):
             return self.resolve_name(designation)
@@ -220,7 +221,7 @@ class Reference:
         """The IPD alleles a single allele name denotes, by the lab convention for expression suffixes.
 
         * A name with a suffix (``C*04:09N``) denotes the alleles under its fields, which must all carry that
-          suffix: ``C*07:02N`` is refused (C*07:02 is expressed; its null is ``C*07:02:01:17N``), so that a
+          suffix: ``C*07:02N`` is refused (`C*07:02` is expressed; its null is ``C*07:02:01:17N``), so that a
           stray letter never turns an expressed protein into a null.
         * A name without one (``C*07:02``) denotes the alleles under its fields that are expressed as such:
           non-expressed ones (N, S, C) and those of questionable expression (Q) that share the fields
@@ -262,14 +263,15 @@ class Reference:
     def resolve_old(self, old: OldAlleleName) -> Resolution:
         """The current alleles a pre-2010 name denotes, from the ``name_2009`` column (Nomenclature_2009.txt).
 
-        1. A name IPD deleted (Deleted_alleles.txt) raises :class:`UnknownAlleleError` with IPD's account.
+        1. A name IPD deleted (Deleted_alleles.txt) raises [`UnknownAlleleError`][kirmatch._errors.UnknownAlleleError]
+           with IPD's account.
         2. A name whose April-2010 form IPD has renamed or deleted since raises the same way. The April-2010
            form is found in the history by dropping its colons, and only where every field has two digits, so
            the link is exact and never a guess.
         3. Otherwise the name stands for every current allele whose pre-2010 name starts with its digits (a
            4-digit name is a protein, a 6-digit name a synonymous variant). Each such allele contributes its
            current fields at the same depth, and the result is every allele under those current prefixes, by
-           the convention of :meth:`resolve_name` (so alleles named after 2010 are included). When the digits
+           the convention of `resolve_name` (so alleles named after 2010 are included). When the digits
            lead to more than one current prefix (IPD renamed an allele to another protein since), all of them
            are kept and the note says so.
         4. A 5-digit name (``A*03012``) that is not in Nomenclature_2009 is read as the 1990s form, whose fifth
@@ -334,12 +336,12 @@ class Reference:
 
         * An antigen covers every allele assigned to it, to one of its splits (``B5``: ``B51``, ``B52``) or to
           one of its associated antigens (``B51``: ``B5102``), at any depth, counting the antigens rel_dna_ser
-          lists as possible or as expert-assigned exceptions too (``A26`` covers A*66:01, which some sera type
+          lists as possible or as expert-assigned exceptions too (``A26`` covers `A*66:01`, which some sera type
           as A26): a serologic typing may mean any of them. Alleles without an assignment are not covered.
           Non-expressed alleles and those of questionable expression (Q) are set aside as ``excluded``: the
           antigen was seen on the cell surface, as for a name without suffix.
         * ``Bw4`` / ``Bw6`` given alone: the expressed HLA-B alleles whose residues 82-83 make that epitope
-          (Leu-Arg, Arg-Gly; B*46:01 and B*73:01, which carry C1, are serologically Bw6). The public epitope is
+          (Leu-Arg, Arg-Gly; `B*46:01` and `B*73:01`, which carry C1, are serologically Bw6). The public epitope is
           what was typed, so it is present; which antigen carries it, and so whether a Bw6 allele carries C1,
           is unknown.
         """
@@ -364,11 +366,12 @@ class Reference:
         return Resolution(text, expressed or covered, excluded if expressed else (), note, TypingKind.SEROLOGY.value)
 
     def resolve_mac(self, code: MacCode, mac_table: MacTableSpec = None) -> Resolution:
-        """An NMDP code: the union of the alleles its expansion names, each read by :meth:`resolve_name`.
+        """An NMDP code: the union of the alleles its expansion names, each read by `resolve_name`.
 
-        Expansion items without ``:`` are second fields under the typed group (``01/02``); items with ``:`` are
-        full fields (``08:01/08:19N``), with or without the locus. Items the release does not know (the code table
-        may be newer) are left out and listed in the note; if none is known, :class:`UnknownAlleleError`.
+        Expansion items without ``:`` are second fields under the typed group (``01/02``); items with ``:`` are full
+        fields (``08:01/08:19N``), with or without the locus. Items the release does not know (the code table may be
+        newer) are left out and listed in the note; if none is known,
+        [`UnknownAlleleError`][kirmatch._errors.UnknownAlleleError].
         """
         text = str(code)
         table = mac_table_from(mac_table)
@@ -535,7 +538,8 @@ def _bundled_table() -> Path:
 
 
 def load_reference(path: str | Path) -> Reference:
-    """Read a table written by :func:`kirmatch.build_hla_table.build_table` (its ``.json`` and history beside it)."""
+    """Read a table written by [`kirmatch.build_hla_table.build_table`][kirmatch.build_hla_table.build_table] (its
+    ``.json`` and history beside it)."""
     table = Path(path)
     meta = table.with_suffix(".json")
     history = table.with_name("hla_history.csv")

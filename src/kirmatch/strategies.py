@@ -4,21 +4,23 @@ Needs hypothesis (``pip install "kirmatch[test]"``, or ``pip install "kirmatch[h
 kirmatch itself never imports this module. Every strategy here:
 
 * draws from the bundled IPD-IMGT/HLA release, never from hand-written allele lists, and keeps its promise by
-  construction against the public API: an ``allele_names(ligand="C2")`` name is one that :func:`kirmatch.classify`
-  calls C2; a ``donor_recipient_pairs(relation="gvh_incompatible", ligand="C2")`` pair is one that
-  :func:`kirmatch.kir_ligand_mismatch` calls GvH-incompatible for C2 (``tests/test_strategies.py`` proves each);
-* validates its arguments when called, raising :class:`hypothesis.errors.InvalidArgument` (also for a combination
+  construction against the public API: an ``allele_names(ligand="C2")`` name is one that
+  [`kirmatch.classify`][kirmatch.ligands.classify] calls C2; a ``donor_recipient_pairs(relation="gvh_incompatible",
+  ligand="C2")`` pair is one that [`kirmatch.kir_ligand_mismatch`][kirmatch.mismatch.kir_ligand_mismatch] calls
+  GvH-incompatible for C2 (``tests/test_strategies.py`` proves each);
+* validates its arguments when called, raising `hypothesis.errors.InvalidArgument` (also for a combination
   the release has no example of, e.g. a 1-field C2 name written as a pre-2010 name);
 * shrinks towards simple, common alleles: the pools are ordered so that well-known alleles (``A*02:01``,
   ``B*07:02``, ``C*07:02``, ...) come first, then expressed before null, fewer fields and lower numbers first.
 
-The pools are built from :func:`kirmatch.reference.get_reference` once per process (module-level caches), on first
+The pools are built from `kirmatch.reference.get_reference` once per process (module-level caches), on first
 use of a strategy, never at import.
 
-Importing this module registers strategies for kirmatch's public types (:class:`~kirmatch.Genotype`,
-:class:`~kirmatch.KirGenotype`, :class:`~kirmatch.AlleleName`, :class:`~kirmatch.GLString`,
-:class:`~kirmatch.Typing`, :class:`~kirmatch.LigandCall`, :class:`~kirmatch.LigandProfile`,
-:class:`~kirmatch.KirLigandMismatch`) with :func:`hypothesis.strategies.register_type_strategy`, so that
+Importing this module registers strategies for kirmatch's public types ([`Genotype`][kirmatch.genotype.Genotype],
+[`KirGenotype`][kirmatch.kir.KirGenotype], [`AlleleName`][kirmatch.nomenclature.AlleleName],
+[`GLString`][kirmatch.nomenclature.GLString], [`Typing`][kirmatch.hla_typing.Typing],
+[`LigandCall`][kirmatch.ligands.LigandCall], [`LigandProfile`][kirmatch.profile.LigandProfile],
+[`KirLigandMismatch`][kirmatch.mismatch.KirLigandMismatch]) with `hypothesis.strategies.register_type_strategy`, so that
 ``st.from_type(kirmatch.Genotype)`` and ``st.builds(...)`` of your own classes work; an installed kirmatch does it
 through hypothesis' ``hypothesis`` entry point as soon as hypothesis is imported.
 
@@ -93,7 +95,7 @@ _NAME_STYLES = frozenset({"current", "hla_prefix", "lower", "old_name"})
 _BASE = {"current": "current", "hla_prefix": "current", "lower": "current"}
 
 RELATIONS: tuple[str, ...] = ("any", "identical", "haploidentical", "gvh_incompatible", "compatible")
-"""Donor-recipient relations :func:`donor_recipient_pairs` draws (see there)."""
+"""Donor-recipient relations [`donor_recipient_pairs`][kirmatch.strategies.donor_recipient_pairs] draws (see there)."""
 
 # Well-known, frequent proteins first (shrinking goes to the front of each pool); the rest follow in name order.
 _COMMON: dict[str, tuple[str, ...]] = {
@@ -107,7 +109,8 @@ _COMMON: dict[str, tuple[str, ...]] = {
 
 
 class _Entry(NamedTuple):
-    """One text of a pool, what :func:`kirmatch.classify` says of it, and the allele it was written from."""
+    """One text of a pool, what [`kirmatch.classify`][kirmatch.ligands.classify] says of it, and the allele it was
+    written from."""
 
     order: int
     text: str
@@ -167,7 +170,8 @@ def _texts(record: AlleleRecord, base: str, resolution: int | None) -> list[str]
 
 @functools.cache
 def _pool(locus: str, base: str, resolution: int | None) -> tuple[_Entry, ...]:
-    """Every distinct text of style ``base`` for ``locus``, simplest first, with its :func:`classify` call.
+    """Every distinct text of style ``base`` for ``locus``, simplest first, with its
+    [`classify`][kirmatch.ligands.classify] call.
 
     Texts the release does not read (a pre-2010 name IPD renamed since, a suffix on a prefix with expressed
     alleles under it) are left out: a pool holds only texts that classify.
@@ -244,7 +248,7 @@ def _designations(
     bw4_80: str | None,
     expressed: bool | None,
 ) -> _Designations:
-    """The texts of :func:`_select` for the same (checked) arguments, once per process."""
+    """The texts of `_select` for the same (checked) arguments, once per process."""
     return _Designations(e.text for e in _select(loci, styles, resolution, ligands, bw4_80, expressed))
 
 
@@ -358,7 +362,7 @@ def _entries(
     resolution: object = None,
     style: object = "current",
 ) -> _Designations:
-    """Check the arguments of :func:`allele_names` and return its pool (never empty)."""
+    """Check the arguments of [`allele_names`][kirmatch.strategies.allele_names] and return its pool (never empty)."""
     loci = _loci(locus)
     ligands = _ligands(ligand)
     styles = _styles(style)
@@ -392,22 +396,23 @@ def allele_names(
     resolution: int | None = None,
     style: str | Collection[str] = "current",
 ) -> st.SearchStrategy[str]:
-    """HLA-A, -B or -C designations of the bundled release, as text, that :func:`kirmatch.classify` reads.
+    """HLA-A, -B or -C designations of the bundled release, as text, that
+    [`kirmatch.classify`][kirmatch.ligands.classify] reads.
 
     * ``locus``: ``"A"``, ``"B"``, ``"C"``, a collection of them (``"BC"``), or None for all three.
-    * ``ligand``: only designations whose :func:`~kirmatch.classify` ``ligand`` is this one (``"C1"``, ``"C2"``,
-      ``"Bw4"``, ``"Bw6"``, ``"none"`` or a :class:`~kirmatch.Ligand`), or one of a collection; so the ligand is
-      determined. None (default): any designation, including ambiguous and unclassified ones.
+    * ``ligand``: only designations whose [`classify`][kirmatch.ligands.classify] ``ligand`` is this one (``"C1"``,
+      ``"C2"``, ``"Bw4"``, ``"Bw6"``, ``"none"`` or a [`Ligand`][kirmatch.catalogue.Ligand]), or one of a collection; so
+      the ligand is determined. None (default): any designation, including ambiguous and unclassified ones.
     * ``bw4_80``: ``"80I"`` or ``"80T"``, Bw4 designations of that subtype.
     * ``expressed``: True for designations whose alleles are all expressed, False for nulls (non-expressed
       alleles, ligand ``none``), None for either.
     * ``resolution``: 1-4 fields (``C*07``, ``C*07:02``, ...); None (default) for the full IPD names. A name of
       fewer fields covers every expressed allele under it (lab convention), which must then meet ``ligand``.
-    * ``style``: one of :data:`STYLES` or a collection of them: ``current`` (default), ``hla_prefix``, ``lower``,
-      ``old_name`` (pre-2010, where IPD lists one), ``g_group``, ``p_group``, ``serology``, ``xx_code``.
-      ``resolution`` applies to the first four only.
+    * ``style``: one of [`STYLES`][kirmatch.strategies.STYLES] or a collection of them: ``current`` (default),
+      ``hla_prefix``, ``lower``, ``old_name`` (pre-2010, where IPD lists one), ``g_group``, ``p_group``, ``serology``,
+      ``xx_code``. ``resolution`` applies to the first four only.
 
-    Shrinks towards ``A*02:01``-like common alleles. Raises :class:`~hypothesis.errors.InvalidArgument` for bad
+    Shrinks towards ``A*02:01``-like common alleles. Raises `InvalidArgument` for bad
     arguments or a combination with no example in the release.
 
     >>> from hypothesis import find
@@ -450,14 +455,14 @@ def genotypes(
     resolution: int | None = None,
     style: str | Collection[str] = "current",
 ) -> st.SearchStrategy[Genotype]:
-    """:class:`kirmatch.Genotype` values of real alleles (two per typed locus).
+    """[`kirmatch.Genotype`][kirmatch.genotype.Genotype] values of real alleles (two per typed locus).
 
     * ``loci``: the loci typed (default all three); the others are left untyped (both alleles missing).
     * ``homozygous``: True for the same designation twice at every typed locus, False for two different ones,
       None (default) for either.
     * ``allow_nulls``: draw null alleles now and then (one slot in eight on top of their share of the release).
     * ``allow_missing``: leave single allele slots missing (``None``) now and then.
-    * ``resolution``, ``style``: how each allele is written, as in :func:`allele_names`.
+    * ``resolution``, ``style``: how each allele is written, as in [`allele_names`][kirmatch.strategies.allele_names].
 
     >>> from hypothesis import find
     >>> find(genotypes(loci="C", homozygous=True), lambda g: True)
@@ -523,7 +528,8 @@ def gl_strings(
     phased: bool = False,
     style: str | Collection[str] = "current",
 ) -> st.SearchStrategy[str]:
-    """GL strings of real alleles that :func:`kirmatch.parse_gl_string` and :meth:`Genotype.from_gl` read.
+    """GL strings of real alleles that [`kirmatch.parse_gl_string`][kirmatch.nomenclature.parse_gl_string] and
+    [`Genotype.from_gl`][kirmatch.genotype.Genotype.from_gl] read.
 
     Loci are ``^``-joined blocks in any order, the two alleles of a locus ``+``-joined. Options:
 
@@ -532,7 +538,8 @@ def gl_strings(
     * ``allow_missing``: a locus may be typed with one allele (no ``+``).
     * ``phased``: one block of two ``~``-phased haplotypes (``A*01:01~B*08:01~C*07:01+A*02:01~B*07:02~C*07:02``),
       with alternatives as whole haplotype pairs.
-    * ``style``: how each single allele is written (:func:`allele_names`); ``HLA-`` prefixes are welcome.
+    * ``style``: how each single allele is written ([`allele_names`][kirmatch.strategies.allele_names]); ``HLA-``
+      prefixes are welcome.
 
     >>> from hypothesis import find
     >>> find(gl_strings(loci="C"), lambda text: True)
@@ -582,8 +589,8 @@ def _gl(draw: st.DrawFn, alleles: dict[str, st.SearchStrategy[str]], typed: tupl
 
 
 def kir_genotypes(*, allow_untyped: bool = True) -> st.SearchStrategy[KirGenotype]:
-    """:class:`kirmatch.KirGenotype` values: each inhibitory KIR gene present, absent or (``allow_untyped``) not
-    typed.
+    """[`kirmatch.KirGenotype`][kirmatch.kir.KirGenotype] values: each inhibitory KIR gene present, absent or
+    (``allow_untyped``) not typed.
 
     >>> from hypothesis import find
     >>> find(kir_genotypes(), lambda kir: True)
@@ -608,19 +615,21 @@ def donor_recipient_pairs(
     allow_nulls: bool = True,
     allow_missing: bool = False,
 ) -> st.SearchStrategy[tuple[Genotype, Genotype]]:
-    """``(donor, recipient)`` pairs of :class:`kirmatch.Genotype` in a chosen relation (see :data:`RELATIONS`):
+    """``(donor, recipient)`` pairs of [`kirmatch.Genotype`][kirmatch.genotype.Genotype] in a chosen relation (see
+    [`RELATIONS`][kirmatch.strategies.RELATIONS]):
 
     * ``any`` (default): two independent genotypes.
     * ``identical``: the same genotype twice.
     * ``haploidentical``: donor and recipient share one haplotype, one allele per locus (A, B and C) drawn
       together; their other haplotypes are drawn independently (so they may share more, by chance).
-    * ``gvh_incompatible``: :func:`kirmatch.kir_ligand_mismatch` (ligand-ligand model, with ``bw4_policy`` and
-      ``b_locus_c1``) finds a *present* GvH mismatch for ``ligand`` (``"C1"``, ``"C2"`` or ``"Bw4"``; None for
-      one of the three, drawn): the donor carries it for certain, the recipient lacks it for certain.
+    * ``gvh_incompatible``: [`kirmatch.kir_ligand_mismatch`][kirmatch.mismatch.kir_ligand_mismatch] (ligand-ligand
+      model, with ``bw4_policy`` and ``b_locus_c1``) finds a *present* GvH mismatch for ``ligand`` (``"C1"``, ``"C2"``
+      or ``"Bw4"``; None for one of the three, drawn): the donor carries it for certain, the recipient lacks it for
+      certain.
     * ``compatible``: the same function finds GvH incompatibility *absent*.
 
-    ``allow_nulls``/``allow_missing`` as in :func:`genotypes`; missing alleles are refused for the last two
-    relations, which need every allele known.
+    ``allow_nulls``/``allow_missing`` as in [`genotypes`][kirmatch.strategies.genotypes]; missing alleles are refused
+    for the last two relations, which need every allele known.
 
     >>> from kirmatch import kir_ligand_mismatch
     >>> from hypothesis import find
@@ -680,7 +689,8 @@ def _haploidentical(
 
 
 class _Options(TypedDict):
-    """The matching options of :func:`donor_recipient_pairs`, passed on to the matching functions."""
+    """The matching options of [`donor_recipient_pairs`][kirmatch.strategies.donor_recipient_pairs], passed on to the
+    matching functions."""
 
     bw4_policy: Bw4Policy
     b_locus_c1: bool
@@ -780,10 +790,10 @@ def typing_frames(
     resolution: int | None = None,
     style: str | Collection[str] = "current",
 ) -> st.SearchStrategy[pd.DataFrame]:
-    """pandas DataFrames of HLA typings, one person per row, columns ``A1, A2, B1, B2, C1, C2`` (with ``prefix``
-    in front, e.g. ``"donor_"``), as :mod:`kirmatch.frame` reads them. Cells are designations written in
-    ``style`` at ``resolution`` (:func:`allele_names`); with ``allow_missing``, missing cells are ``None``,
-    ``""`` or ``"-"``. pandas is imported when the strategy is built.
+    """pandas DataFrames of HLA typings, one person per row, columns ``A1, A2, B1, B2, C1, C2`` (with ``prefix`` in
+    front, e.g. ``"donor_"``), as [`kirmatch.frame`][kirmatch.frame] reads them. Cells are designations written in
+    ``style`` at ``resolution`` ([`allele_names`][kirmatch.strategies.allele_names]); with ``allow_missing``, missing
+    cells are ``None``, ``""`` or ``"-"``. pandas is imported when the strategy is built.
 
     >>> from hypothesis import find
     >>> find(typing_frames(min_size=1, prefix="donor_"), lambda frame: True).columns.tolist()
@@ -840,10 +850,10 @@ def _mutations(name: str) -> list[str]:
 
 
 def malformed_names() -> st.SearchStrategy[str]:
-    """Texts that are not HLA designations: each one raises :class:`~kirmatch.AlleleNameError` from
-    :func:`kirmatch.classify` (a wrong locus, a missing or doubled ``*``, letters or empty fields, too many or too
-    long fields, a bad suffix, a wrong separator, non-ASCII or control characters, blanks inside, ...), made by
-    breaking real allele names of the release.
+    """Texts that are not HLA designations: each one raises [`AlleleNameError`][kirmatch._errors.AlleleNameError] from
+    [`kirmatch.classify`][kirmatch.ligands.classify] (a wrong locus, a missing or doubled ``*``, letters or empty
+    fields, too many or too long fields, a bad suffix, a wrong separator, non-ASCII or control characters, blanks
+    inside, ...), made by breaking real allele names of the release.
 
     >>> from hypothesis import find
     >>> find(malformed_names(), lambda text: True)  # the simplest: a locus that is not A, B or C
@@ -860,7 +870,7 @@ def malformed_names() -> st.SearchStrategy[str]:
 
 def register_type_strategies() -> None:
     """Register strategies for kirmatch's public types with hypothesis. Importing this module does it; so does
-    hypothesis itself, on import, through kirmatch's ``hypothesis`` entry point (:mod:`kirmatch._hypothesis_hook`).
+    hypothesis itself, on import, through kirmatch's ``hypothesis`` entry point (`kirmatch._hypothesis_hook`).
     Calling it again is harmless.
 
     Each is registered as a function of the type, which hypothesis calls on first use, so that registering loads
