@@ -59,8 +59,8 @@ class Bw4Policy(str, Enum):
       ``B*13:01``/``B*13:02``, which carry the Bw4 motif but do not protect targets from KIR3DL1+ NK cells. Stern et
       al., Blood 2008;112:708: "expression of HLA `A*2301`, `A*2402`, or `A*3201` but not HLA `A*2501` protects target
       cells from lysis by KIR3DL1(+) NK cells". Foley et al., Blood 2008;112:435: "All Bw4+ HLA-B alleles with the
-      exception of `HLA-B*1301` and `-B*1302` protected targets from lysis" and "KIR3DL1-dependent alloreactive NK clones
-      were identified in donors with `HLA-A*2402` but not in donors with `HLA-B*1301` or `-B*1302`".
+      exception of `HLA-B*1301` and `-B*1302` protected targets from lysis" and "KIR3DL1-dependent alloreactive NK
+      clones were identified in donors with `HLA-A*2402` but not in donors with `HLA-B*1301` or `-B*1302`".
     * ``all``: every HLA-A or -B allele with the Bw4 epitope (the motif alone, as serology and IPD's calculator
       read it; kirmatch 0.1's default).
     * ``b-only``: count HLA-B Bw4 only (HLA-A Bw4 contributes nothing), as in studies that type Bw4 on HLA-B.
