@@ -32,13 +32,14 @@ from kirmatch._errors import GenotypeError, KirmatchError, quote, with_context
 from kirmatch.hla_typing import resolve_text
 from kirmatch.ligands import classify
 from kirmatch.mac import environment_token
+from kirmatch.nomenclature import LOCI
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["Genotype", "LOCI", "is_missing", "slot_designation"]
 
-LOCI: tuple[str, ...] = ("A", "B", "C")
+
 Pair: TypeAlias = tuple[str | None, str | None]
 
 _MISSING_TEXT = frozenset({"", "-"})

@@ -32,7 +32,7 @@ import functools
 import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TypeAlias
+from typing import ClassVar, TypeAlias
 
 from kirmatch._errors import AlleleNameError, quote
 
@@ -266,8 +266,11 @@ class MacCode:
 
 
 @dataclass(frozen=True, slots=True)
-class GGroup:
-    """A G group (``C*07:01:01G``): alleles with identical exon 2 and 3 (antigen-recognition) DNA sequence."""
+class _AlleleGroup:
+    """The shape G and P groups share: a locus, 2-4 fields and the group's letter after them."""
+
+    suffix: ClassVar[str]
+    group_kind: ClassVar[TypingKind]
 
     locus: str
     fields: tuple[str, ...]
@@ -275,34 +278,30 @@ class GGroup:
     def __post_init__(self) -> None:
         _need(self.locus in LOCI, f"locus {self.locus!r} is not one of {', '.join(LOCI)}", self.locus)
         ok = 2 <= len(self.fields) <= 4 and all(_is_digits(f, 2, 4) for f in self.fields)
-        _need(ok, f"G-group fields {self.fields!r} are not 2-4 digit groups", self.fields)
+        _need(ok, f"{self.suffix}-group fields {self.fields!r} are not 2-4 digit groups", self.fields)
 
     def __str__(self) -> str:
-        return f"{self.locus}*{':'.join(self.fields)}G"
+        return f"{self.locus}*{':'.join(self.fields)}{self.suffix}"
 
     @property
     def kind(self) -> TypingKind:
-        return TypingKind.G_GROUP
+        return self.group_kind
 
 
 @dataclass(frozen=True, slots=True)
-class PGroup:
+class GGroup(_AlleleGroup):
+    """A G group (``C*07:01:01G``): alleles with identical exon 2 and 3 (antigen-recognition) DNA sequence."""
+
+    suffix: ClassVar[str] = "G"
+    group_kind: ClassVar[TypingKind] = TypingKind.G_GROUP
+
+
+@dataclass(frozen=True, slots=True)
+class PGroup(_AlleleGroup):
     """A P group (``C*07:01P``): alleles with the same antigen-recognition-domain protein sequence."""
 
-    locus: str
-    fields: tuple[str, ...]
-
-    def __post_init__(self) -> None:
-        _need(self.locus in LOCI, f"locus {self.locus!r} is not one of {', '.join(LOCI)}", self.locus)
-        ok = 2 <= len(self.fields) <= 4 and all(_is_digits(f, 2, 4) for f in self.fields)
-        _need(ok, f"P-group fields {self.fields!r} are not 2-4 digit groups", self.fields)
-
-    def __str__(self) -> str:
-        return f"{self.locus}*{':'.join(self.fields)}P"
-
-    @property
-    def kind(self) -> TypingKind:
-        return TypingKind.P_GROUP
+    suffix: ClassVar[str] = "P"
+    group_kind: ClassVar[TypingKind] = TypingKind.P_GROUP
 
 
 PUBLIC_EPITOPES: frozenset[str] = frozenset({"4", "6"})

@@ -54,9 +54,9 @@ from kirmatch.hla_typing import Typing, parse_typing
 from kirmatch.kir import KIR_GENES, KirGenotype
 from kirmatch.ligands import LigandCall, classify
 from kirmatch.mismatch import KirLigandMismatch, kir_ligand_mismatch
-from kirmatch.nomenclature import AlleleName, GLString, parse_allele_name, parse_gl_string
+from kirmatch.nomenclature import LOCI, AlleleName, GLString, parse_allele_name, parse_gl_string
 from kirmatch.presence import Presence
-from kirmatch.profile import Bw4Policy, LigandProfile, ligand_profile
+from kirmatch.profile import DEFAULT_BW4_POLICY, Bw4Policy, LigandProfile, ligand_profile
 from kirmatch.reference import AlleleRecord, get_reference
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -75,7 +75,7 @@ __all__ = [
     "typing_frames",
 ]
 
-LOCI = ("A", "B", "C")
+
 
 STYLES: tuple[str, ...] = (
     "current",
@@ -610,7 +610,7 @@ def donor_recipient_pairs(
     *,
     relation: str = "any",
     ligand: KirLigand | str | None = None,
-    bw4_policy: Bw4Policy | str = "all",
+    bw4_policy: Bw4Policy | str = DEFAULT_BW4_POLICY,
     b_locus_c1: bool = True,
     allow_nulls: bool = True,
     allow_missing: bool = False,
