@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from kirmatch.mac import MacTable, MacTableSpec, mac_table_from
 from kirmatch.nomenclature import TypingKind, parse_designation
+from kirmatch.pools import DEFAULT_READING, Pool, Population, Reading, read_under
 from kirmatch.reference import Resolution, get_reference
 
 __all__ = ["Typing", "parse_typing", "resolve_text", "mac_table_for"]
@@ -35,6 +36,9 @@ class Typing(BaseModel, frozen=True):
     candidates: tuple[str, ...]
     excluded: tuple[str, ...]
     n_candidates: int
+    set_aside: tuple[str, ...]
+    pool: Pool
+    population: Population
     note: str
     release: str
 
@@ -52,19 +56,22 @@ def mac_table_for(text: str, mac_table: MacTableSpec) -> MacTable | None:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _resolve(text: str, table: MacTable | None) -> Resolution:
-    return get_reference().resolve(parse_designation(text), mac_table=table)
+def _resolve(text: str, table: MacTable | None, reading: Reading = DEFAULT_READING) -> Resolution:
+    return read_under(get_reference().resolve(parse_designation(text), mac_table=table), reading)
 
 
-def resolve_text(text: str, *, mac_table: MacTableSpec = None) -> tuple[Resolution, str]:
-    """The `Resolution` of one designation and the release it was made against."""
-    resolution = _resolve(text, mac_table_for(text, mac_table))
+def resolve_text(
+    text: str, *, mac_table: MacTableSpec = None, reading: Reading = DEFAULT_READING
+) -> tuple[Resolution, str]:
+    """The `Resolution` of one designation under ``reading`` (allele pool, population, G-group nulls) and the
+    release it was made against."""
+    resolution = _resolve(text, mac_table_for(text, mac_table), reading)
     return resolution, get_reference().info.release
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _typing(text: str, table: MacTable | None) -> Typing:
-    resolution = _resolve(text, table)
+def _typing(text: str, table: MacTable | None, reading: Reading) -> Typing:
+    resolution = _resolve(text, table, reading)
     loci = {r.locus for r in resolution.candidates}
     return Typing(
         original=text,
@@ -74,12 +81,22 @@ def _typing(text: str, table: MacTable | None) -> Typing:
         candidates=tuple(r.allele for r in resolution.candidates),
         excluded=tuple(r.allele for r in resolution.excluded),
         n_candidates=len(resolution.candidates),
+        set_aside=tuple(r.allele for r in resolution.pooled_out),
+        pool=reading.pool,
+        population=reading.population,
         note=resolution.note,
         release=get_reference().info.release,
     )
 
 
-def parse_typing(text: str, *, mac_table: MacTableSpec = None) -> Typing:
+def parse_typing(
+    text: str,
+    *,
+    mac_table: MacTableSpec = None,
+    pool: Pool | str = Pool.ALL,
+    population: Population | str = Population.TOTAL,
+    count_group_nulls: bool = False,
+) -> Typing:
     """Read one HLA-A, -B or -C designation as labs write it into a [`Typing`][kirmatch.hla_typing.Typing].
 
     Accepted (see [`parse_designation`][kirmatch.nomenclature.parse_designation] for the grammar and
@@ -89,6 +106,10 @@ def parse_typing(text: str, *, mac_table: MacTableSpec = None) -> Typing:
     a ``{code: expansion}`` mapping, or ``$KIRMATCH_MAC_FILE``); G and P groups; serology (``Cw7``, ``B5``,
     ``Bw4``); allele lists (``C*07:01/02``).
 
+    ``pool``, ``population`` and ``count_group_nulls`` say how a designation that stands for several proteins is
+    read (see [`kirmatch.pools`][kirmatch.pools]): by default every IPD allele counts, except the null and
+    questionable members of a G group.
+
     Raises [`AlleleNameError`][kirmatch._errors.AlleleNameError] for malformed text,
     [`UnknownAlleleError`][kirmatch._errors.UnknownAlleleError] for a well-formed designation the release does not know
     (with IPD's account of deleted and renamed alleles) and [`MacTableError`][kirmatch._errors.MacTableError] for an
@@ -97,4 +118,4 @@ def parse_typing(text: str, *, mac_table: MacTableSpec = None) -> Typing:
     >>> parse_typing("Cw*0702").normalized
     'C*07:02'
     """
-    return _typing(text, mac_table_for(text, mac_table))
+    return _typing(text, mac_table_for(text, mac_table), Reading.of(pool, population, count_group_nulls))

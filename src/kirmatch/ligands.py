@@ -47,6 +47,7 @@ from enum import Enum
 from pydantic import BaseModel
 
 from kirmatch._frozen_map import FrozenMap
+from kirmatch.pools import CIWD_RELEASE, DEFAULT_READING, Ciwd, Pool, Population, Reading, category
 from kirmatch.catalogue import Ligand
 from kirmatch.hla_typing import mac_table_for, resolve_text
 from kirmatch.mac import MacTable, MacTableSpec
@@ -226,6 +227,12 @@ class LigandCall(BaseModel, frozen=True):
     alleles: tuple[str, ...]
     n_excluded: int
     excluded_alleles: tuple[str, ...]
+    support: FrozenMap[str, Ciwd]
+    support_detail: FrozenMap[str, str]
+    n_set_aside: int
+    set_aside_alleles: tuple[str, ...]
+    pool: Pool
+    population: Population
     note: str
     release: str
 
@@ -253,6 +260,12 @@ class LigandCall(BaseModel, frozen=True):
             head = f"{self.normalized}: ambiguous over {covered} ({spread}); possible: " + ", ".join(
                 map(str, self.possible_ligands)
             ) + "."
+            backing = [
+                f"{ligand} {'among common alleles' if best is Ciwd.COMMON else 'only through ' + self.support_detail[ligand]}"
+                for ligand, best in self.support.items()
+            ]
+            if backing:
+                head += f" By {CIWD_RELEASE} ({self.population}): {'; '.join(backing)}."
         parts = [head]
         if self.flags:
             every = [f for f in self.flags if self.flag_counts.get(f) == self.n_alleles]
@@ -267,6 +280,13 @@ class LigandCall(BaseModel, frozen=True):
             parts.append(
                 f"Not counted: {self.n_excluded} null or questionable allele{'s' if self.n_excluded != 1 else ''} "
                 f"sharing these fields ({shown}{more}); name one to mean it."
+            )
+        if self.n_set_aside:
+            shown = ", ".join(self.set_aside_alleles[:3])
+            more = f" and {self.n_set_aside - 3} more" if self.n_set_aside > 3 else ""
+            parts.append(
+                f"Set aside by the {self.pool} pool: {self.n_set_aside} allele{'s' if self.n_set_aside != 1 else ''} "
+                f"({shown}{more})."
             )
         if self.note:
             parts.append(self.note if self.note.endswith(".") else self.note + ".")
@@ -291,7 +311,36 @@ def _count_order(item: tuple[str, int]) -> int:
     return _LIGAND_ORDER[Ligand(item[0])] if item[0] != "unclassified" else len(_LIGAND_ORDER)
 
 
-def summarize(query: str, resolution: Resolution, release: str) -> LigandCall:
+def _support(
+    candidates: tuple[AlleleRecord, ...], ligands: list[Ligand | None], population: Population
+) -> tuple[FrozenMap[str, Ciwd], FrozenMap[str, str]]:
+    """Per ligand the candidates may carry: the best CIWD category among them, and, when that is not common, which
+    proteins carry it (``C*07:07 (intermediate), C*07:09 (well-documented)``)."""
+    best: dict[str, Ciwd] = {}
+    proteins: dict[str, dict[str, Ciwd]] = {}
+    for record, ligand in zip(candidates, ligands, strict=True):
+        if ligand is None:
+            continue
+        found = category(record, population)
+        key = ligand.value
+        if key not in best or found.rank > best[key].rank:
+            best[key] = found
+        known = proteins.setdefault(key, {})
+        name = record.protein + ("" if record.expressed else record.expression)
+        if name not in known or found.rank > known[name].rank:
+            known[name] = found
+    order = sorted(best, key=lambda k: _LIGAND_ORDER[Ligand(k)])
+    detail: dict[str, str] = {}
+    for key in order:
+        if best[key] is Ciwd.COMMON:
+            continue
+        ranked = sorted(proteins[key].items(), key=lambda kv: (-kv[1].rank, kv[0]))
+        shown = ", ".join(f"{name} ({cat})" for name, cat in ranked[:3])
+        detail[key] = shown + (f" and {len(ranked) - 3} more" if len(ranked) > 3 else "")
+    return FrozenMap((k, best[k]) for k in order), FrozenMap(detail)
+
+
+def summarize(query: str, resolution: Resolution, release: str, reading: Reading = DEFAULT_READING) -> LigandCall:
     """Sum up the calls of the candidate alleles of one designation into a [`LigandCall`][kirmatch.LigandCall]."""
     candidates = resolution.candidates
     ligands = [surface_ligand(r) for r in candidates]
@@ -302,6 +351,7 @@ def summarize(query: str, resolution: Resolution, release: str) -> LigandCall:
     flag_counts = Counter(f for r in candidates for f in r.flags)
     flags = sorted(flag_counts)
     expressed = {r.expressed for r in candidates}
+    support, detail = _support(candidates, ligands, reading.population)
     return LigandCall(
         query=query,
         normalized=resolution.normalized,
@@ -321,25 +371,41 @@ def summarize(query: str, resolution: Resolution, release: str) -> LigandCall:
         alleles=tuple(r.allele for r in candidates[:_SHOWN]),
         n_excluded=len(resolution.excluded),
         excluded_alleles=tuple(r.allele for r in resolution.excluded[:_SHOWN]),
+        support=support,
+        support_detail=detail,
+        n_set_aside=len(resolution.pooled_out),
+        set_aside_alleles=tuple(r.allele for r in resolution.pooled_out[:_SHOWN]),
+        pool=reading.pool,
+        population=reading.population,
         note=resolution.note,
         release=release,
     )
 
 
 @functools.lru_cache(maxsize=65536)
-def _classify_text(text: str, table: MacTable | None) -> LigandCall:
-    resolution, release = resolve_text(text, mac_table=table)
-    return summarize(text, resolution, release)
+def _classify_text(text: str, table: MacTable | None, reading: Reading) -> LigandCall:
+    resolution, release = resolve_text(text, mac_table=table, reading=reading)
+    return summarize(text, resolution, release, reading)
 
 
-def classify(name: str, *, mac_table: MacTableSpec = None) -> LigandCall:
+def classify(
+    name: str,
+    *,
+    mac_table: MacTableSpec = None,
+    pool: Pool | str = Pool.ALL,
+    population: Population | str = Population.TOTAL,
+    count_group_nulls: bool = False,
+) -> LigandCall:
     """Which KIR ligand the HLA-A, -B or -C designation ``name`` carries, as a
     [`LigandCall`][kirmatch.ligands.LigandCall].
 
     Accepts every single-locus form [`kirmatch.parse_typing`][kirmatch.hla_typing.parse_typing] reads: IPD names of 1-4
     fields with or without ``HLA-``, any case, surrounding blanks and an expression suffix; pre-2010 names; XX and NMDP
     codes (NMDP codes with ``mac_table=`` or ``$KIRMATCH_MAC_FILE``); G and P groups; serology; allele lists. The call
-    is summed over all the alleles the designation can mean. Raises
+    is summed over all the alleles the designation can mean: with ``pool="cwd"`` or ``"common"`` (and a
+    ``population``) only the CIWD 3.0.0 alleles of that pool among those a low-resolution designation stands for;
+    a G group's null and questionable members only with ``count_group_nulls=True`` ([`kirmatch.pools`][kirmatch.pools]).
+    ``support`` says, per possible ligand, the best CIWD category among the alleles that carry it. Raises
     [`AlleleNameError`][kirmatch._errors.AlleleNameError] for malformed text and
     [`UnknownAlleleError`][kirmatch._errors.UnknownAlleleError] (with the closest known names, or IPD's replacement for
     a deleted allele) for a well-formed designation absent from the release.
@@ -352,6 +418,8 @@ def classify(name: str, *, mac_table: MacTableSpec = None) -> LigandCall:
     <CallStatus.NOT_EXPRESSED: 'not expressed'>
     >>> classify("Cw*0702").normalized
     'C*07:02'
+    >>> classify("C*07", pool="common").ligand, classify("B*57:01:01G").ligand
+    (<Ligand.C1: 'C1'>, <Ligand.BW4: 'Bw4'>)
     """
     table = mac_table_for(name, mac_table)
-    return _classify_text(name, table)
+    return _classify_text(name, table, Reading.of(pool, population, count_group_nulls))

@@ -126,6 +126,8 @@ class Resolution:
     excluded: tuple[AlleleRecord, ...]
     note: str = ""
     kind: str = TypingKind.ALLELE.value
+    pooled_out: tuple[AlleleRecord, ...] = ()
+    """Candidates an allele pool set aside (rare ones), for the record; see [`kirmatch.pools`][kirmatch.pools]."""
 
 
 class ReferenceInfo(BaseModel, frozen=True):
