@@ -173,10 +173,14 @@ def test_serology_covers_splits_and_broads():
         parse_typing("B99")
 
 
-def test_groups_keep_the_nulls_they_name():
+def test_g_groups_set_their_nulls_aside_unless_counted():
+    # issue 12: NGS labs report a G group for the expressed allele they found, as a two-field name does
     g = parse_typing("B*08:01:01G")
-    assert "B*08:19N" in g.candidates
-    assert classify("B*08:01:01G").status is CallStatus.AMBIGUOUS
+    assert "B*08:19N" in g.excluded and "B*08:19N" not in g.candidates
+    assert classify("B*08:01:01G").status is CallStatus.DETERMINED
+    strict = parse_typing("B*08:01:01G", count_group_nulls=True)
+    assert "B*08:19N" in strict.candidates
+    assert classify("B*08:01:01G", count_group_nulls=True).status is CallStatus.AMBIGUOUS
     assert all(REFERENCE.by_name[a].expressed for a in parse_typing("C*07:01P").candidates)
 
 
