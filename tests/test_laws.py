@@ -168,7 +168,7 @@ def coarser(draw, name: str) -> str | None:
         options += [f"{record.locus}*{record.fields[0]}:XX", *record.serology, *record.serology_broad]
         if record.p_group:
             options.append(record.p_group)
-    if record.g_group:
+    if record.g_group and _covers(record.g_group, name):  # a G group means its expressed members (issue 12)
         options.append(record.g_group)
     other = draw(kst.allele_names(record.locus))
     if other != name:

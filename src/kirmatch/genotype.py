@@ -102,7 +102,7 @@ def _canonical_any(value: object) -> tuple[str, str]:
     raise GenotypeError(f"{quote(value)} is not a designation", input=value)  # pragma: no cover
 
 
-def _pair(values: Sequence[object], locus: str, label: str) -> Pair:
+def _pair(values: Sequence[object], locus: str, label: str, homozygous_if_blank: bool = False) -> Pair:
     if len(values) > 2:
         raise GenotypeError(
             f"{label}: {len(values)} alleles given; a genotype has two (use None for a missing one)",
@@ -111,6 +111,8 @@ def _pair(values: Sequence[object], locus: str, label: str) -> Pair:
     padded = [*values, None, None][:2]
     got = [slot_designation(v, locus, f"{label} allele {i + 1}") for i, v in enumerate(padded)]
     first, second = sorted(got, key=lambda d: (d is None, d or ""))
+    if homozygous_if_blank and first is not None and second is None:
+        second = first  # a registry's way of writing a homozygous locus: the allele once, the other cell blank
     return first, second
 
 
@@ -123,28 +125,35 @@ def _is_sequence(value: object) -> TypeGuard[Sequence[object]]:
     return isinstance(value, Sequence) and not isinstance(value, str | bytes)
 
 
-def _locus(value: object, locus: str) -> tuple[Pair, ...]:
+def _locus(value: object, locus: str, homozygous_if_blank: bool = False) -> tuple[Pair, ...]:
     """Read whatever was given for one locus as sorted, distinct alternative pairs."""
     label = f"HLA-{locus}"
     if is_missing(value):
         return ((None, None),)
     if isinstance(value, str) or not _is_sequence(value):
-        return (_pair([value], locus, label),)
+        return (_pair([value], locus, label, homozygous_if_blank),)
     items = list(value)
     if not items:
         return ((None, None),)
     alternatives = [v for v in items if _is_sequence(v)]
     if not alternatives:
-        return (_pair(items, locus, label),)
+        return (_pair(items, locus, label, homozygous_if_blank),)
     if len(alternatives) < len(items):
         raise GenotypeError(
             f"{label}: mix of alleles and genotypes; give a pair or a list of alternative pairs", input=value
         )
     several = len(alternatives) > 1
     pairs = {
-        _pair(list(v), locus, f"{label} genotype {i + 1}" if several else label) for i, v in enumerate(alternatives)
+        _pair(list(v), locus, f"{label} genotype {i + 1}" if several else label, homozygous_if_blank)
+        for i, v in enumerate(alternatives)
     }
     return tuple(sorted(pairs, key=lambda p: tuple((d is None, d or "") for d in p)))
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise GenotypeError(f"homozygous_if_blank must be True or False, got {quote(value)}", input=value)
+    return value
 
 
 def _slot_key(key: object) -> tuple[str, int | None] | None:
@@ -180,12 +189,15 @@ class Genotype(BaseModel, frozen=True):
     c: tuple[Pair, ...] = ((None, None),)
 
     def __init__(self, a: object = None, b: object = None, c: object = None, **unknown: object) -> None:
+        # ``homozygous_if_blank`` (keyword only) reads a locus given once, its other allele blank, as homozygous
+        homozygous_if_blank = unknown.pop("homozygous_if_blank", False)
         if unknown:
             raise GenotypeError(
                 f"unknown loci {', '.join(map(quote, unknown))}; a Genotype has a, b and c", input=tuple(unknown)
             )
+        h = _flag(homozygous_if_blank)
         # The values are canonical by construction: fill the frozen instance without validating them again.
-        values = {"a": _locus(a, "A"), "b": _locus(b, "B"), "c": _locus(c, "C")}
+        values = {"a": _locus(a, "A", h), "b": _locus(b, "B", h), "c": _locus(c, "C", h)}
         object.__setattr__(self, "__dict__", values)
         object.__setattr__(self, "__pydantic_fields_set__", set(values))
         object.__setattr__(self, "__pydantic_extra__", None)
@@ -205,18 +217,22 @@ class Genotype(BaseModel, frozen=True):
     # ------------------------------------------------------------------------------------------- constructors
 
     @classmethod
-    def from_dict(cls, mapping: Mapping[str, object]) -> Genotype:
+    def from_dict(cls, mapping: Mapping[str, object], *, homozygous_if_blank: bool = False) -> Genotype:
         """From ``{"A": ("A*01:01", "A*02:01"), ...}`` or ``{"A1": "A*01:01", "A2": "A*02:01", ...}``."""
         if not isinstance(mapping, Mapping):  # pyright: ignore[reportUnnecessaryIsInstance]  # untyped callers
             raise GenotypeError(
                 f"from_dict needs a mapping such as {{'A': ('A*01:01', 'A*02:01')}}, got {type(mapping).__name__}",
                 input=mapping,
             )
-        return cls._from_items(mapping.items(), strict=True)
+        return cls._from_items(mapping.items(), strict=True, homozygous_if_blank=homozygous_if_blank)
 
     @classmethod
-    def from_strings(cls, *names: object) -> Genotype:
-        """From six designations in the order A, A, B, B, C, C (``None``, ``""`` or ``"-"`` for a missing one)."""
+    def from_strings(cls, *names: object, homozygous_if_blank: bool = False) -> Genotype:
+        """From six designations in the order A, A, B, B, C, C (``None``, ``""`` or ``"-"`` for a missing one).
+
+        ``homozygous_if_blank=True`` reads a locus given once, its other allele blank, as homozygous (registries
+        write homozygous loci that way); by default the blank allele stays unknown.
+        """
         only = names[0] if len(names) == 1 else None
         if _is_sequence(only):
             names = tuple(only)
@@ -225,10 +241,10 @@ class Genotype(BaseModel, frozen=True):
                 f"expected six designations (A, A, B, B, C, C; '-' for a missing one), got {len(names)}",
                 input=names,
             )
-        return cls(a=names[0:2], b=names[2:4], c=names[4:6])
+        return cls(a=names[0:2], b=names[2:4], c=names[4:6], homozygous_if_blank=homozygous_if_blank)
 
     @classmethod
-    def from_gl(cls, text: str) -> Genotype:
+    def from_gl(cls, text: str, *, homozygous_if_blank: bool = False) -> Genotype:
         """From a GL string: ``+`` joins the two alleles, ``|`` separates alternative genotypes, ``^`` loci.
 
         Loci other than A, B and C are ignored (they carry no KIR ligand). Read by
@@ -245,10 +261,10 @@ class Genotype(BaseModel, frozen=True):
             if locus in loci:
                 raise GenotypeError(f"GL string {quote(text)} gives HLA-{locus} twice", input=text)
             loci[locus] = [tuple(pair) for pair in entry.genotypes]
-        return cls(**{locus.lower(): value for locus, value in loci.items()})
+        return cls(**{locus.lower(): value for locus, value in loci.items()}, homozygous_if_blank=homozygous_if_blank)
 
     @classmethod
-    def from_series(cls, row: pd.Series[Any], *, prefix: str = "") -> Genotype:
+    def from_series(cls, row: pd.Series[Any], *, prefix: str = "", homozygous_if_blank: bool = False) -> Genotype:
         """From a pandas row (Series) with columns such as ``A1, A2, B1, B2, C1, C2`` (or ``HLA-A_1``...).
 
         With ``prefix`` (e.g. ``"donor_"``) only columns starting with it are read, the prefix removed.
@@ -267,21 +283,25 @@ class Genotype(BaseModel, frozen=True):
             if not _is_sequence(value) and pd.isna(value):
                 value = None
             items.append((key, value))
-        return cls._from_items(items, strict=False)
+        return cls._from_items(items, strict=False, homozygous_if_blank=homozygous_if_blank)
 
     @classmethod
-    def coerce(cls, value: object) -> Genotype:
-        """A Genotype from a Genotype, a mapping, a GL string, a pandas Series or a sequence of six designations."""
+    def coerce(cls, value: object, *, homozygous_if_blank: bool = False) -> Genotype:
+        """A Genotype from a Genotype, a mapping, a GL string, a pandas Series or a sequence of six designations
+        (``homozygous_if_blank`` as for [`from_strings`][kirmatch.Genotype.from_strings]; a Genotype is returned
+        as it is)."""
+        h = homozygous_if_blank
         if isinstance(value, Genotype):
             return value
         if isinstance(value, Mapping):
-            return cls.from_dict(cast("Mapping[str, object]", value))  # from_dict checks the keys
+            return cls.from_dict(cast("Mapping[str, object]", value), homozygous_if_blank=h)  # checks the keys
         if isinstance(value, str):
-            return cls.from_gl(value)
+            return cls.from_gl(value, homozygous_if_blank=h)
         if hasattr(value, "items") and hasattr(value, "index"):
-            return cls.from_series(cast("pd.Series[Any]", value))  # a pandas row, or anything that reads like one
+            # a pandas row, or anything that reads like one
+            return cls.from_series(cast("pd.Series[Any]", value), homozygous_if_blank=h)
         if _is_sequence(value):
-            return cls.from_strings(*value)
+            return cls.from_strings(*value, homozygous_if_blank=h)
         raise GenotypeError(
             f"cannot read a genotype from {type(value).__name__} {quote(value)}; give a Genotype, a dict, "
             "a GL string or six designations",
@@ -289,7 +309,9 @@ class Genotype(BaseModel, frozen=True):
         )
 
     @classmethod
-    def _from_items(cls, items: Iterable[tuple[object, object]], *, strict: bool) -> Genotype:
+    def _from_items(
+        cls, items: Iterable[tuple[object, object]], *, strict: bool, homozygous_if_blank: bool = False
+    ) -> Genotype:
         whole: dict[str, object] = {}
         slots: dict[str, dict[int, object]] = {}
         for key, value in items:
@@ -311,7 +333,7 @@ class Genotype(BaseModel, frozen=True):
                 slots.setdefault(locus, {})[index] = value
         for locus, by_index in slots.items():
             whole[locus] = (by_index.get(1), by_index.get(2))
-        return cls(**{locus.lower(): value for locus, value in whole.items()})
+        return cls(**{locus.lower(): value for locus, value in whole.items()}, homozygous_if_blank=homozygous_if_blank)
 
     # ------------------------------------------------------------------------------------------------ reading
 

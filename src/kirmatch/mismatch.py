@@ -40,6 +40,7 @@ from kirmatch.kir import KirGenotype
 from kirmatch.mac import environment_token
 from kirmatch.models import LIGAND_LIGAND, MatchModel
 from kirmatch.presence import Bits, Planes, Presence, kleene_and, planes_and, planes_not, planes_of, presence_at
+from kirmatch.pools import DEFAULT_READING, Ciwd, Pool, Population, Reading
 from kirmatch.profile import DEFAULT_BW4_POLICY, Bw4Policy, LigandProfile, ligand_profile
 
 __all__ = [
@@ -69,6 +70,10 @@ class LigandComparison(BaseModel, frozen=True):
     donor_possible: tuple[str, ...]
     recipient_alleles: tuple[str, ...]
     recipient_possible: tuple[str, ...]
+    donor_support: Ciwd | None = None
+    recipient_support: Ciwd | None = None
+    """When the donor's (recipient's) presence is possible: the best CIWD 3.0.0 category among the typed alleles
+    that may carry the ligand."""
 
 
 class AlloreactiveSubset(BaseModel, frozen=True):
@@ -111,6 +116,13 @@ def _who(alleles: tuple[str, ...]) -> str:
     return ", ".join(alleles)
 
 
+def _backing(support: Ciwd | None) -> str:
+    """`` (only through rare alleles)`` when the alleles behind a possible ligand are not common."""
+    if support is None or support is Ciwd.COMMON:
+        return ""
+    return f" (only through {support} alleles)"
+
+
 def _listing(items: Sequence[str], word: str = "and") -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
@@ -136,6 +148,8 @@ class KirLigandMismatch(BaseModel, frozen=True):
     model: MatchModel
     bw4_policy: Bw4Policy
     b_locus_c1: bool
+    pool: Pool = Pool.ALL
+    population: Population = Population.TOTAL
     donor: Genotype
     recipient: Genotype
     donor_kir: KirGenotype | None
@@ -175,14 +189,14 @@ class KirLigandMismatch(BaseModel, frozen=True):
         if self.model.uses_donor_hla:
             donor = {
                 _P: f"donor {_who(c.donor_alleles)}",
-                _Q: f"donor may carry {c.ligand} via {_who(c.donor_possible)}",
+                _Q: f"donor may carry {c.ligand} via {_who(c.donor_possible)}{_backing(c.donor_support)}",
             }
             parts.append(donor.get(c.donor, f"donor has no {c.ligand}"))
         if self.model.needs_kir:
             parts.append(f"donor {c.receptor}{'+' if c.donor_kir is _P else ' not typed'}")
         recipient = {
             _A: f"recipient has no {c.ligand}",
-            _Q: f"recipient may carry {c.ligand} via {_who(c.recipient_possible)}",
+            _Q: f"recipient may carry {c.ligand} via {_who(c.recipient_possible)}{_backing(c.recipient_support)}",
         }
         parts.append(recipient.get(c.recipient, f"recipient carries {c.ligand}"))
         return f"{c.ligand} ({'; '.join(parts)})"
@@ -349,6 +363,9 @@ def kir_ligand_mismatch(
     bw4_policy: Bw4Policy | str = DEFAULT_BW4_POLICY,
     b_locus_c1: bool = True,
     donor_kir: KirGenotype | None = None,
+    pool: Pool | str = Pool.ALL,
+    population: Population | str = Population.TOTAL,
+    count_group_nulls: bool = False,
 ) -> KirLigandMismatch:
     """Is the donor KIR-ligand incompatible with the recipient, for which ligand, how surely, and why?
 
@@ -356,7 +373,9 @@ def kir_ligand_mismatch(
     [`Genotype.coerce`][kirmatch.genotype.Genotype.coerce] reads (a dict, a GL string, six designations). ``model``
     names a registered model (``ligand-ligand``, the default; ``receptor-ligand``, ``missing-ligand``, ``educational``:
     [`kirmatch.models`][kirmatch.models]); those that read KIR need ``donor_kir``
-    ([`KirGenotype`][kirmatch.KirGenotype]). See the module docstring for the decision logic.
+    ([`KirGenotype`][kirmatch.KirGenotype]). ``pool``, ``population`` and ``count_group_nulls`` say how
+    low-resolution designations and G groups are read ([`kirmatch.pools`][kirmatch.pools]). See the module docstring
+    for the decision logic; `next_steps` says which typing would decide a "possible".
 
     >>> b = ("B*08:01", "B*07:02")
     >>> m = kir_ligand_mismatch({"B": b, "C": ("C*07:02", "C*04:01")}, {"B": b, "C": ("C*07:02", "C*03:04")})
@@ -365,6 +384,7 @@ def kir_ligand_mismatch(
     """
     chosen = MatchModel.coerce(model)
     policy = Bw4Policy.coerce(bw4_policy)
+    reading = Reading.of(pool, population, count_group_nulls)
     if donor_kir is not None and not isinstance(donor_kir, KirGenotype):
         raise KirTypingError(
             f"donor_kir must be a KirGenotype (e.g. KirGenotype.from_genes('2DL1 2DL3 3DL1 3DL2')), "
@@ -384,6 +404,7 @@ def kir_ligand_mismatch(
         bool(b_locus_c1),
         donor_kir,
         environment_token(),
+        reading,
     )
 
 
@@ -396,9 +417,15 @@ def _mismatch(
     b_locus_c1: bool,
     donor_kir: KirGenotype | None,
     _mac: object,
+    reading: Reading = DEFAULT_READING,
 ) -> KirLigandMismatch:
-    d = ligand_profile(donor, bw4_policy=policy, b_locus_c1=b_locus_c1)
-    r = ligand_profile(recipient, bw4_policy=policy, b_locus_c1=b_locus_c1)
+    pool, population, nulls = reading.pool, reading.population, reading.count_group_nulls
+    d = ligand_profile(
+        donor, bw4_policy=policy, b_locus_c1=b_locus_c1, pool=pool, population=population, count_group_nulls=nulls
+    )
+    r = ligand_profile(
+        recipient, bw4_policy=policy, b_locus_c1=b_locus_c1, pool=pool, population=population, count_group_nulls=nulls
+    )
     return _compare(d, r, model, donor_kir)
 
 
@@ -452,6 +479,8 @@ def _compare(d: LigandProfile, r: LigandProfile, model: MatchModel, donor_kir: K
                 donor_possible=de.possible_from,
                 recipient_alleles=re_.alleles,
                 recipient_possible=re_.possible_from,
+                donor_support=de.support,
+                recipient_support=re_.support,
             )
         )
     gvh_any = any_of(gvh_planes)
@@ -459,6 +488,8 @@ def _compare(d: LigandProfile, r: LigandProfile, model: MatchModel, donor_kir: K
     return trusted(KirLigandMismatch,
         model=model,
         bw4_policy=d.bw4_policy,
+        pool=d.pool,
+        population=d.population,
         b_locus_c1=d.b_locus_c1,
         donor=d.genotype,
         recipient=r.genotype,

@@ -195,17 +195,23 @@ def _keys(record: AlleleRecord) -> tuple[str, ...]:
     return tuple(keys)
 
 
-@functools.lru_cache(maxsize=1 << 17)
+_CATEGORY: dict[tuple[str, Population], Ciwd] = {}
+
+
 def category(record: AlleleRecord, population: Population = Population.TOTAL) -> Ciwd:
     """The CIWD 3.0.0 category of one IPD allele in ``population`` (rare when no catalogue row stands for it)."""
-    catalogue = _catalogue()
-    index = _POPULATION_INDEX[population]
-    best = Ciwd.RARE
-    for key in _keys(record):
-        found = catalogue.get(key)
-        if found is not None and found[index].rank > best.rank:
-            best = found[index]
-    return best
+    key = (record.allele, population)
+    found = _CATEGORY.get(key)
+    if found is None:
+        catalogue = _catalogue()
+        index = _POPULATION_INDEX[population]
+        found = Ciwd.RARE
+        for row in _keys(record):
+            categories = catalogue.get(row)
+            if categories is not None and categories[index].rank > found.rank:
+                found = categories[index]
+        _CATEGORY[key] = found  # bounded: at most one entry per allele of the release and population
+    return found
 
 
 def read_under(resolution: Resolution, reading: Reading) -> Resolution:

@@ -38,6 +38,7 @@ from kirmatch._frozen import trusted
 from kirmatch.catalogue import ALL_LIGANDS, KirLigand, Ligand
 from kirmatch.genotype import Genotype
 from kirmatch.hla_typing import resolve_text
+from kirmatch.pools import DEFAULT_READING, Ciwd, Pool, Population, Reading, category
 from kirmatch.mac import environment_token
 from kirmatch.presence import Planes, Presence, planes_consensus, planes_of, planes_or, presence_at
 from kirmatch.reference import AlleleRecord, get_reference
@@ -175,21 +176,54 @@ def slot_planes(
     policy: Bw4Policy = DEFAULT_BW4_POLICY,
     b_locus_c1: bool = True,
     mac: object = None,
+    reading: Reading = DEFAULT_READING,
 ) -> Planes:
     """Planes (present, possible) of one allele slot; ``None`` is a missing allele (all its locus can carry).
 
     ``mac`` is the token of the MAC file in force ([`environment_token`][kirmatch.mac.environment_token]), for
-    callers that read it once for many slots; by default it is read here.
+    callers that read it once for many slots; by default it is read here. ``reading`` is the allele pool and
+    G-group reading ([`kirmatch.pools`][kirmatch.pools]).
     """
-    return _slot_planes(designation, locus, policy, b_locus_c1, environment_token() if mac is None else mac)
+    token = environment_token() if mac is None else mac
+    return _slot(designation, locus, policy, b_locus_c1, token, reading)[0]
+
+
+def slot_support(
+    designation: str | None,
+    locus: str,
+    policy: Bw4Policy = DEFAULT_BW4_POLICY,
+    b_locus_c1: bool = True,
+    mac: object = None,
+    reading: Reading = DEFAULT_READING,
+) -> tuple[Ciwd | None, ...]:
+    """Per catalogue ligand, the best CIWD category among the slot's candidates that may carry it (``None`` where
+    none may, and for a missing allele)."""
+    token = environment_token() if mac is None else mac
+    return _slot(designation, locus, policy, b_locus_c1, token, reading)[1]
 
 
 @functools.lru_cache(maxsize=65536)
-def _slot_planes(designation: str | None, locus: str, policy: Bw4Policy, b_locus_c1: bool, mac: object) -> Planes:
+def _slot(
+    designation: str | None, locus: str, policy: Bw4Policy, b_locus_c1: bool, mac: object, reading: Reading
+) -> tuple[Planes, tuple[Ciwd | None, ...]]:
     if designation is None:
-        return 0, locus_mask(locus, policy, b_locus_c1)
-    resolution, _release = resolve_text(designation)
-    return candidate_planes(resolution.candidates, policy, b_locus_c1)
+        return (0, locus_mask(locus, policy, b_locus_c1)), (None,) * len(_ORDER)
+    resolution, _release = resolve_text(designation, reading=reading)
+    planes = candidate_planes(resolution.candidates, policy, b_locus_c1)
+    best: list[Ciwd | None] = [None] * len(_ORDER)
+    if not planes[1]:  # nothing possible: no support to report
+        return planes, tuple(best)
+    for record in resolution.candidates:
+        known, unknown = record_bits(record, policy, b_locus_c1)
+        carried = known | unknown
+        if not carried:
+            continue
+        found = category(record, reading.population)
+        for i, ligand in enumerate(_ORDER):
+            current = best[i]
+            if carried & planes[1] & ligand.bit and (current is None or found.rank > current.rank):
+                best[i] = found
+    return planes, tuple(best)
 
 
 def slot_contribution(
@@ -215,6 +249,9 @@ class LigandEvidence(BaseModel, frozen=True):
     presence: Presence
     alleles: tuple[str, ...] = ()
     possible_from: tuple[str, ...] = ()
+    support: Ciwd | None = None
+    """When ``presence`` is possible: the best CIWD 3.0.0 category among the typed alleles that may carry it
+    (``None`` when only missing alleles may)."""
 
     def __str__(self) -> str:
         if self.presence is _P:
@@ -231,6 +268,9 @@ class LigandProfile(BaseModel, frozen=True):
     ligands: tuple[LigandEvidence, ...]
     bw4_policy: Bw4Policy
     b_locus_c1: bool
+    pool: Pool = Pool.ALL
+    population: Population = Population.TOTAL
+    count_group_nulls: bool = False
     release: str
     _planes: Planes = PrivateAttr()
 
@@ -262,13 +302,18 @@ def _slot_label(locus: str) -> str:
     return f"HLA-{locus} allele missing"
 
 
-def genotype_planes(genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool) -> Planes:
+def genotype_planes(
+    genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool, reading: Reading = DEFAULT_READING
+) -> Planes:
     """Planes of a whole person: Kleene "or" over the two slots of a genotype, consensus over alternative
     genotypes of a locus, "or" over loci."""
     person: Planes = (0, 0)
     for locus, alternatives in genotype.loci.items():
         per_alt = [
-            planes_or(slot_planes(pair[0], locus, policy, b_locus_c1), slot_planes(pair[1], locus, policy, b_locus_c1))
+            planes_or(
+                slot_planes(pair[0], locus, policy, b_locus_c1, reading=reading),
+                slot_planes(pair[1], locus, policy, b_locus_c1, reading=reading),
+            )
             for pair in alternatives
         ]
         person = planes_or(person, planes_consensus(per_alt, ALL_LIGANDS))
@@ -276,15 +321,18 @@ def genotype_planes(genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool) -> 
 
 
 @functools.lru_cache(maxsize=16384)
-def _profile(genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool, _mac: object = None) -> LigandProfile:
-    planes = genotype_planes(genotype, policy, b_locus_c1)
+def _profile(
+    genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool, mac: object, reading: Reading
+) -> LigandProfile:
+    planes = genotype_planes(genotype, policy, b_locus_c1, reading)
     n = len(_ORDER)
     certain: list[dict[str, None]] = [{} for _ in range(n)]
     maybe: list[dict[str, None]] = [{} for _ in range(n)]
+    support: list[Ciwd | None] = [None] * n
     for locus, alternatives in genotype.loci.items():
         for pair in alternatives:
             for d in pair:
-                slot = slot_planes(d, locus, policy, b_locus_c1)
+                slot, backing = _slot(d, locus, policy, b_locus_c1, mac, reading)
                 label = d if d is not None else _slot_label(locus)
                 for i, ligand in enumerate(_ORDER):
                     bit = ligand.bit
@@ -292,12 +340,17 @@ def _profile(genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool, _mac: obje
                         certain[i].setdefault(label)
                     elif (slot[0] | slot[1]) & bit:
                         maybe[i].setdefault(label)
+                        found, best = backing[i], support[i]
+                        if found is not None and (best is None or found.rank > best.rank):
+                            support[i] = found
     evidence = tuple(
-        trusted(LigandEvidence,
+        trusted(
+            LigandEvidence,
             ligand=ligand,
             presence=presence_at(planes, ligand.bit),
             alleles=tuple(certain[i]) if planes[0] & ligand.bit else (),
             possible_from=tuple(k for k in maybe[i] if k not in certain[i]),
+            support=support[i] if presence_at(planes, ligand.bit) is _Q else None,
         )
         for i, ligand in enumerate(_ORDER)
     )
@@ -307,6 +360,9 @@ def _profile(genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool, _mac: obje
         ligands=evidence,
         bw4_policy=policy,
         b_locus_c1=b_locus_c1,
+        pool=reading.pool,
+        population=reading.population,
+        count_group_nulls=reading.count_group_nulls,
         release=get_reference().info.release,
     )
     object.__setattr__(profile, "__pydantic_private__", {"_planes": planes})
@@ -314,7 +370,13 @@ def _profile(genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool, _mac: obje
 
 
 def ligand_profile(
-    genotype: Genotype | object, *, bw4_policy: Bw4Policy | str = DEFAULT_BW4_POLICY, b_locus_c1: bool = True
+    genotype: Genotype | object,
+    *,
+    bw4_policy: Bw4Policy | str = DEFAULT_BW4_POLICY,
+    b_locus_c1: bool = True,
+    pool: Pool | str = Pool.ALL,
+    population: Population | str = Population.TOTAL,
+    count_group_nulls: bool = False,
 ) -> LigandProfile:
     """Which KIR ligands the person typed as ``genotype`` carries (see the module docstring for the logic).
 
@@ -325,4 +387,7 @@ def ligand_profile(
     >>> p.presence("C2").value, p["Bw4"].alleles
     ('present', ('B*57:01',))
     """
-    return _profile(Genotype.coerce(genotype), Bw4Policy.coerce(bw4_policy), bool(b_locus_c1), environment_token())
+    reading = Reading.of(pool, population, count_group_nulls)
+    return _profile(
+        Genotype.coerce(genotype), Bw4Policy.coerce(bw4_policy), bool(b_locus_c1), environment_token(), reading
+    )

@@ -154,8 +154,8 @@ def _texts(record: AlleleRecord, base: str, resolution: int | None) -> list[str]
             elif len(digits) >= 2 * resolution:
                 out.append(f"{locus}*{digits[: 2 * resolution]}{'' if record.expressed else record.expression}")
         return out
-    if base == "g_group":
-        return [record.g_group] if record.g_group else []
+    if base == "g_group":  # a G group means its expressed members, as a two-field name does
+        return [record.g_group] if record.g_group and record.expressed and record.expression != "Q" else []
     if base == "p_group":
         return [record.p_group] if record.p_group else []
     if base == "serology":
