@@ -128,7 +128,7 @@ def test_empty_frames_and_schemas() -> None:
     assert all(
         dtype == PRESENCE_DTYPE
         for name, dtype in mismatch_schema().dtypes.items()
-        if name not in ("kir_error", "kir_error_code")
+        if name not in ("kir_error", "kir_error_code", "kir_gvh_support")
     )
     assert str(mismatch_schema()["kir_error"].dtype) == "string"
     assert str(mismatch_schema()["kir_error_code"].dtype) == "string"

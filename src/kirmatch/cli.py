@@ -33,7 +33,13 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     records: list[dict[str, Any]] = []
     for name in args.names:
         try:
-            call = classify(name, mac_table=args.mac_file)
+            call = classify(
+                name,
+                mac_table=args.mac_file,
+                pool=args.pool,
+                population=args.population,
+                count_group_nulls=args.count_group_nulls,
+            )
         except KirmatchError as exc:
             print(f"kirmatch classify: {type(exc).__name__}: {exc}", file=err)
             status = 1
@@ -65,13 +71,13 @@ def _error_record(exc: KirmatchError, **context: str) -> dict[str, Any]:
     return {**context, "error": type(exc).__name__, "code": exc.code.value, "message": str(exc)}
 
 
-def _typing(values: list[str]) -> Genotype:
+def _typing(values: list[str], homozygous_if_blank: bool = False) -> Genotype:
     from kirmatch.genotype import Genotype
 
     if len(values) == 6:
-        return Genotype.from_strings(*values)
+        return Genotype.from_strings(*values, homozygous_if_blank=homozygous_if_blank)
     if len(values) == 1:
-        return Genotype.from_gl(values[0])
+        return Genotype.from_gl(values[0], homozygous_if_blank=homozygous_if_blank)
     from kirmatch._errors import GenotypeError
 
     raise GenotypeError(
@@ -102,7 +108,7 @@ def _match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         sides: dict[str, Genotype] = {}
         for side in ("donor", "recipient"):
             try:
-                sides[side] = _typing(getattr(args, side))
+                sides[side] = _typing(getattr(args, side), args.homozygous_if_blank)
             except KirmatchError as exc:
                 raise side_context(exc, side) from exc
         result = kir_ligand_mismatch(
@@ -112,6 +118,9 @@ def _match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             bw4_policy=args.bw4_policy,
             b_locus_c1=not args.no_b_locus_c1,
             donor_kir=kir,
+            pool=args.pool,
+            population=args.population,
+            count_group_nulls=args.count_group_nulls,
         )
     except KirmatchError as exc:
         print(f"kirmatch match: {type(exc).__name__}: {exc}", file=err)
@@ -125,6 +134,8 @@ def _match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.explain:
         for sentence in result.findings():
             print(f"  {sentence}", file=out)
+        for step in result.next_steps():
+            print(f"  Next: {step}", file=out)
     return 0
 
 
@@ -171,7 +182,7 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if not ok:
             return 1
         try:
-            recipient = _typing(args.recipient)
+            recipient = _typing(args.recipient, args.homozygous_if_blank)
         except KirmatchError as exc:
             raise side_context(exc, "recipient") from exc
         donors: list[pd.DataFrame] = []
@@ -188,6 +199,10 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     donor_kir=kir,
                     bw4_policy=args.bw4_policy,
                     b_locus_c1=not args.no_b_locus_c1,
+                    pool=args.pool,
+                    population=args.population,
+                    count_group_nulls=args.count_group_nulls,
+                    homozygous_if_blank=args.homozygous_if_blank,
                     errors=args.errors,
                     prefix=args.prefix,
                 )
@@ -279,6 +294,35 @@ def _add_matching_options(p: argparse.ArgumentParser) -> None:
         help=f"which Bw4 alleles count (default {DEFAULT_BW4_POLICY.value})",
     )
     p.add_argument("--no-b-locus-c1", action="store_true", help="do not count HLA-B C1 (B*46:01, B*73:01) as C1")
+    _add_reading_options(p)
+    p.add_argument(
+        "--homozygous-if-blank",
+        action="store_true",
+        help="a locus typed once, its other allele blank or '-', is homozygous (default: the blank allele is unknown)",
+    )
+
+
+def _add_reading_options(p: argparse.ArgumentParser) -> None:
+    """How low-resolution designations and G groups are read (kirmatch.pools)."""
+    from kirmatch.pools import Pool, Population
+
+    p.add_argument(
+        "--pool",
+        default=Pool.ALL.value,
+        choices=[pool.value for pool in Pool],
+        help="alleles a low-resolution typing may mean: all IPD alleles (default), cwd or common (CIWD 3.0.0)",
+    )
+    p.add_argument(
+        "--population",
+        default=Population.TOTAL.value,
+        choices=[population.value for population in Population],
+        help="CIWD 3.0.0 population of the pool (default total)",
+    )
+    p.add_argument(
+        "--count-group-nulls",
+        action="store_true",
+        help="count the null and questionable members of a G group (default: set aside, as for a two-field name)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -307,6 +351,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print the full results as JSON")
     p.add_argument("--explain", action="store_true", help="add a sentence per name saying why")
+    _add_reading_options(p)
     p.set_defaults(run=_classify)
 
     p = sub.add_parser("match", help="donor versus recipient KIR-ligand (in)compatibility")

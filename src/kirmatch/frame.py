@@ -43,11 +43,13 @@ from kirmatch.kir import KirGenotype
 from kirmatch.mac import environment_token
 from kirmatch.mismatch import kir_planes, mismatch_planes
 from kirmatch.models import LIGAND_LIGAND, MatchModel
+from kirmatch.pools import DEFAULT_READING, Ciwd, Pool, Population, Reading
 from kirmatch.presence import planes_or
-from kirmatch.profile import DEFAULT_BW4_POLICY, Bw4Policy, genotype_planes, locus_mask, slot_planes
+from kirmatch.profile import DEFAULT_BW4_POLICY, Bw4Policy, ligand_profile, locus_mask, slot_planes, slot_support
 
 __all__ = [
     "PRESENCE_DTYPE",
+    "SUPPORT_DTYPE",
     "ColumnError",
     "find_hla_columns",
     "ligand_profiles",
@@ -64,6 +66,8 @@ Errors = Literal["raise", "flag"]
 ColumnSpec = Mapping[str, Sequence[str]]
 
 PRESENCE_DTYPE = pd.CategoricalDtype(["absent", "possible", "present"], ordered=True)
+SUPPORT_DTYPE = pd.CategoricalDtype([c.value for c in reversed(Ciwd)], ordered=True)
+"""dtype of ``kir_gvh_support``: the CIWD 3.0.0 categories, ordered rare < well-documented < intermediate < common."""
 """dtype of every presence column: ordered, so that ``present > possible > absent``."""
 
 _LIGANDS = tuple(KirLigand)
@@ -145,10 +149,54 @@ class _Settings:
 
     bw4_policy: Bw4Policy
     b_locus_c1: bool
+    reading: Reading = DEFAULT_READING
+    homozygous_if_blank: bool = False
 
 
-def _settings(bw4_policy: Bw4Policy | str, b_locus_c1: bool) -> _Settings:
-    return _Settings(Bw4Policy.coerce(bw4_policy), bool(b_locus_c1))
+def _settings(
+    bw4_policy: Bw4Policy | str,
+    b_locus_c1: bool,
+    pool: Pool | str = Pool.ALL,
+    population: Population | str = Population.TOTAL,
+    count_group_nulls: bool = False,
+    homozygous_if_blank: bool = False,
+) -> _Settings:
+    if not isinstance(homozygous_if_blank, bool):
+        raise ProtocolValueError(
+            f"homozygous_if_blank must be True or False, got {quote(homozygous_if_blank)}", input=homozygous_if_blank
+        )
+    return _Settings(
+        Bw4Policy.coerce(bw4_policy),
+        bool(b_locus_c1),
+        Reading.of(pool, population, count_group_nulls),
+        homozygous_if_blank,
+    )
+
+
+@dataclass
+class _Person:
+    """Per row: present and possible bits, and per ligand the CIWD rank (0-4) of the best allele that may carry it."""
+
+    present: npt.NDArray[Any]
+    possible: npt.NDArray[Any]
+    support: npt.NDArray[np.uint8]
+
+    @property
+    def planes(self) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+        return self.present, self.possible
+
+
+@dataclass
+class _Column:
+    """One HLA column read: per row planes, support ranks, missing and bad masks; the codes and bad cells' errors."""
+
+    present: npt.NDArray[Any]
+    possible: npt.NDArray[Any]
+    support: npt.NDArray[np.uint8]
+    missing: npt.NDArray[np.bool_]
+    bad: npt.NDArray[np.bool_]
+    codes: npt.NDArray[Any]
+    errors: dict[int, KirmatchError]
 
 
 def _errors_mode(errors: str) -> str:
@@ -171,11 +219,9 @@ def _hashable_cell(value: object) -> object:
     return value
 
 
-def _column_planes(
-    values: pd.Series, locus: str, column: str, settings: _Settings
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[int, KirmatchError]]:
-    """Per row: present bits, possible bits and a bad-cell mask; the factorize codes and each bad unique's error
-    (its KirmatchError, already naming the column)."""
+def _column_planes(values: pd.Series, locus: str, column: str, settings: _Settings) -> _Column:
+    """Each distinct cell of one column read once through the scalar path, then spread over the rows (each bad
+    cell's KirmatchError already names the column)."""
     try:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
     except TypeError:  # unhashable cells (lists, dicts): read them as their repr, which no parser accepts
@@ -184,49 +230,67 @@ def _column_planes(
     present = np.zeros(n + 1, dtype=_BITS)
     possible = np.zeros(n + 1, dtype=_BITS)
     bad = np.zeros(n + 1, dtype=bool)
+    missing = np.zeros(n + 1, dtype=bool)
+    support = np.zeros((n + 1, len(_LIGANDS)), dtype=np.uint8)
     messages: dict[int, KirmatchError] = {}
     missing_planes = (0, locus_mask(locus, settings.bw4_policy, settings.b_locus_c1))
     mac = environment_token()  # read once per column, not per distinct cell
+    policy, b_c1, reading = settings.bw4_policy, settings.b_locus_c1, settings.reading
     for i, value in enumerate(uniques):
         if is_missing(value):
             planes = missing_planes
+            missing[i] = True
         else:
             try:
                 spelled = slot_designation(value, locus, f"column {column!r}", mac)
-                planes = slot_planes(spelled, locus, settings.bw4_policy, settings.b_locus_c1, mac)
+                planes = slot_planes(spelled, locus, policy, b_c1, mac, reading)
+                backing = slot_support(spelled, locus, policy, b_c1, mac, reading)
             except KirmatchError as exc:
                 bad[i] = True
                 messages[i] = exc
                 continue
+            support[i] = [0 if found is None else found.rank for found in backing]
         present[i], possible[i] = planes
     present[n], possible[n] = missing_planes  # code -1 (NA) indexes the last slot
-    return present[codes], possible[codes], bad[codes], codes, messages
+    missing[n] = True
+    return _Column(present[codes], possible[codes], support[codes], missing[codes], bad[codes], codes, messages)
 
 
 def _person_planes(
     frame: pd.DataFrame, hla: dict[str, tuple[str, str]], settings: _Settings, errors: str
-) -> tuple[tuple[np.ndarray, np.ndarray], RowErrors]:
-    """Planes of every row's person and the problems of each bad row (by position)."""
+) -> tuple[_Person, RowErrors]:
+    """Planes (and support) of every row's person and the problems of each bad row (by position).
+
+    With ``homozygous_if_blank``, a locus whose one cell is missing and the other typed is that allele twice: the
+    missing cell then adds nothing (Kleene "or" of an allele with itself is the allele).
+    """
     n = len(frame)
     person = (np.zeros(n, dtype=_BITS), np.zeros(n, dtype=_BITS))
+    support = np.zeros((n, len(_LIGANDS)), dtype=np.uint8)
     error_text: RowErrors = {}
     for locus in LOCI:
-        for column in hla[locus]:
-            p, q, bad, codes, info = _column_planes(frame[column], locus, column, settings)
-            if bad.any():
-                rows = np.flatnonzero(bad)
+        read = [_column_planes(frame[column], locus, column, settings) for column in hla[locus]]
+        if settings.homozygous_if_blank:
+            for this, other in ((read[0], read[1]), (read[1], read[0])):
+                blank = this.missing & ~other.missing & ~other.bad
+                this.present = np.where(blank, 0, this.present).astype(_BITS)
+                this.possible = np.where(blank, 0, this.possible).astype(_BITS)
+        for column in read:
+            if column.bad.any():
+                rows = np.flatnonzero(column.bad)
                 if errors == "raise":
                     first = rows[0]
-                    raise with_context(info[int(codes[first])], f"row {frame.index[first]!r}, ", sep="")
+                    raise with_context(column.errors[int(column.codes[first])], f"row {frame.index[first]!r}, ", sep="")
                 for position in rows:
-                    exc = info[int(codes[position])]
+                    exc = column.errors[int(column.codes[position])]
                     row = int(position)
                     if row in error_text:
                         error_text[row] = (f"{error_text[row][0]}; {exc}", error_text[row][1])
                     else:
                         error_text[row] = (str(exc), exc.code)
-            person = planes_or(person, (p, q))
-    return person, error_text
+            person = planes_or(person, (column.present, column.possible))
+            np.maximum(support, column.support, out=support)
+    return _Person(person[0], person[1], support), error_text
 
 
 def _provenance(out: pd.DataFrame, settings: _Settings) -> pd.DataFrame:
@@ -236,6 +300,10 @@ def _provenance(out: pd.DataFrame, settings: _Settings) -> pd.DataFrame:
     out.attrs["kirmatch_release"] = f"IPD-IMGT/HLA {reference_info().release}"
     out.attrs["kirmatch_bw4_policy"] = settings.bw4_policy.value
     out.attrs["kirmatch_b_locus_c1"] = settings.b_locus_c1
+    out.attrs["kirmatch_pool"] = settings.reading.pool.value
+    out.attrs["kirmatch_population"] = settings.reading.population.value
+    out.attrs["kirmatch_count_group_nulls"] = settings.reading.count_group_nulls
+    out.attrs["kirmatch_homozygous_if_blank"] = settings.homozygous_if_blank
     return out
 
 
@@ -279,6 +347,10 @@ def ligand_profiles(
     prefix: str = "",
     bw4_policy: Bw4Policy | str = DEFAULT_BW4_POLICY,
     b_locus_c1: bool = True,
+    pool: Pool | str = Pool.ALL,
+    population: Population | str = Population.TOTAL,
+    count_group_nulls: bool = False,
+    homozygous_if_blank: bool = False,
     errors: Errors = "raise",
 ) -> pd.DataFrame:
     """For each row's typing, whether the person carries C1, C2, Bw4, Bw4-80I, Bw4-80T and A3/A11.
@@ -287,12 +359,12 @@ def ligand_profiles(
     absent, as [`kirmatch.ligand_profile`][kirmatch.profile.ligand_profile] says for the same typing) and ``kir_error``.
     """
     mode = _errors_mode(errors)
-    settings = _settings(bw4_policy, b_locus_c1)
+    settings = _settings(bw4_policy, b_locus_c1, pool, population, count_group_nulls, homozygous_if_blank)
     hla = find_hla_columns(frame, columns, prefix=prefix)
-    planes, error_text = _person_planes(frame, hla, settings, mode)
+    person, error_text = _person_planes(frame, hla, settings, mode)
     undecided = sorted(error_text)
     data: dict[str, Any] = {
-        f"kir_{ligand.column}": _presence_column(planes, ligand.bit, undecided) for ligand in _LIGANDS
+        f"kir_{ligand.column}": _presence_column(person.planes, ligand.bit, undecided) for ligand in _LIGANDS
     }
     out = _add_error_columns(pd.DataFrame(data, index=frame.index), error_text)
     return _provenance(out, settings)
@@ -310,6 +382,7 @@ def mismatch_schema() -> pd.DataFrame:
             data[f"kir_{direction}_{ligand.column}"] = pd.Categorical([], dtype=PRESENCE_DTYPE)
     data["kir_gvh_incompatible"] = pd.Categorical([], dtype=PRESENCE_DTYPE)
     data["kir_hvg_incompatible"] = pd.Categorical([], dtype=PRESENCE_DTYPE)
+    data["kir_gvh_support"] = pd.Categorical([], dtype=SUPPORT_DTYPE)
     data["kir_error"] = pd.Series([], dtype="string")
     data["kir_error_code"] = pd.Series([], dtype="string")
     schema: pd.DataFrame = pd.DataFrame(data)
@@ -321,29 +394,67 @@ def _full(bits: Any, n: int) -> npt.NDArray[Any]:
     return np.broadcast_to(np.asarray(bits, dtype=_BITS), (n,))
 
 
+def _gvh_support(
+    donor: _Person, recipient: _Person, gvh_possible: npt.NDArray[Any], model: MatchModel
+) -> npt.NDArray[np.uint8]:
+    """Per row, the best CIWD rank among the typed alleles behind a possible protocol GvH mismatch: the donor's
+    alleles that may carry the ligand (models that read the donor's HLA) and the recipient's that may carry it."""
+    best = np.zeros(len(gvh_possible), dtype=np.uint8)
+    for i, ligand in enumerate(_LIGANDS):
+        if not ligand.spec.protocol:
+            continue
+        open_ = (gvh_possible & ligand.bit) != 0
+        rank = np.zeros(len(best), dtype=np.uint8)
+        if model.uses_donor_hla:
+            rank = np.where((donor.possible & ligand.bit) != 0, donor.support[:, i], rank)
+        recipient_rank = np.where((recipient.possible & ligand.bit) != 0, recipient.support[:, i], 0)
+        rank = np.maximum(rank, recipient_rank).astype(np.uint8)
+        best = np.where(open_, np.maximum(best, rank), best).astype(np.uint8)
+    return best
+
+
+def _support_column(
+    ranks: npt.NDArray[np.uint8], possible: npt.NDArray[np.bool_], undecided: list[int]
+) -> pd.Categorical:
+    """``kir_gvh_support``: the CIWD category behind a possible GvH verdict (missing elsewhere, and when only
+    missing alleles stand behind it)."""
+    codes = np.where(possible & (ranks > 0), ranks.astype(np.int8) - 1, -1).astype(np.int8)
+    if undecided:
+        codes[undecided] = -1
+    return pd.Categorical.from_codes(codes, dtype=SUPPORT_DTYPE)
+
+
 def _mismatch_frame(
     index: pd.Index,
-    donor: tuple[Any, Any],
-    recipient: tuple[Any, Any],
+    donor: _Person,
+    recipient: _Person,
     model: MatchModel,
-    kir: tuple[int, int] | None,
+    kir: tuple[Any, Any] | None,
     error_text: RowErrors,
 ) -> pd.DataFrame:
     n = len(index)
+    kir_rows = (_full(kir[0], n), _full(kir[1], n)) if kir is not None else None
     directions = {
         name: (_full(planes[0], n), _full(planes[1], n))
-        for name, planes in zip(("gvh", "hvg"), mismatch_planes(model, donor, recipient, kir), strict=True)
+        for name, planes in zip(
+            ("gvh", "hvg"), mismatch_planes(model, donor.planes, recipient.planes, kir_rows), strict=True
+        )
     }
     undecided = sorted(error_text)
     data: dict[str, Any] = {}
     for name, planes in directions.items():
         for ligand in _LIGANDS:
             data[f"kir_{name}_{ligand.column}"] = _presence_column(planes, ligand.bit, undecided)
+    gvh_open = np.zeros(n, dtype=bool)
     for name, (present, possible) in directions.items():
         # Kleene "or" over the protocol ligands: present if any is present, else possible if any is possible
         any_present = ((present & PROTOCOL_MASK) != 0).astype(_BITS)
         any_possible = (((possible & PROTOCOL_MASK) != 0) & (any_present == 0)).astype(_BITS)
         data[f"kir_{name}_incompatible"] = _presence_column((any_present, any_possible), 1, undecided)
+        if name == "gvh":
+            gvh_open = any_possible.astype(bool)
+    ranks = _gvh_support(donor, recipient, directions["gvh"][1], model)
+    data["kir_gvh_support"] = _support_column(ranks, gvh_open, undecided)
     out = _add_error_columns(pd.DataFrame(data, index=index), error_text)
     out.attrs["kirmatch_model"] = model.name
     return out
@@ -368,6 +479,10 @@ def mismatch_against(
     model: MatchModel | str = LIGAND_LIGAND,
     bw4_policy: Bw4Policy | str = DEFAULT_BW4_POLICY,
     b_locus_c1: bool = True,
+    pool: Pool | str = Pool.ALL,
+    population: Population | str = Population.TOTAL,
+    count_group_nulls: bool = False,
+    homozygous_if_blank: bool = False,
     donor_kir: KirGenotype | None = None,
     errors: Errors = "raise",
 ) -> pd.DataFrame:
@@ -379,19 +494,30 @@ def mismatch_against(
     says for each row; ``kir_error`` for rows that could not be read (``errors="flag"``).
     """
     mode = _errors_mode(errors)
-    settings = _settings(bw4_policy, b_locus_c1)
+    settings = _settings(bw4_policy, b_locus_c1, pool, population, count_group_nulls, homozygous_if_blank)
     chosen, kir = _model(model, donor_kir)
     try:
         patient = Genotype.coerce(recipient)
     except KirmatchError as exc:
         raise with_context(exc, "recipient", " " if str(exc).startswith("HLA-") else ": ") from exc
     hla = find_hla_columns(donors, columns, prefix=prefix)
-    donor_planes, error_text = _person_planes(donors, hla, settings, mode)
-    r = genotype_planes(patient, settings.bw4_policy, settings.b_locus_c1)
-    recipient_planes = (_BITS.type(r[0]), _BITS.type(r[1]))
+    donor_person, error_text = _person_planes(donors, hla, settings, mode)
+    reading = settings.reading
+    profile = ligand_profile(
+        patient,
+        bw4_policy=settings.bw4_policy,
+        b_locus_c1=settings.b_locus_c1,
+        pool=reading.pool,
+        population=reading.population,
+        count_group_nulls=reading.count_group_nulls,
+    )
+    n = len(donors)
+    r = profile.planes
+    ranks = np.array([[0 if e.support is None else e.support.rank for e in profile.ligands]], dtype=np.uint8)
+    recipient = _Person(_full(r[0], n), _full(r[1], n), np.broadcast_to(ranks, (n, len(_LIGANDS))))
     kir_arrays = (_BITS.type(kir[0]), _BITS.type(kir[1])) if kir is not None else None
     return _provenance(
-        _mismatch_frame(donors.index, donor_planes, recipient_planes, chosen, kir_arrays, error_text), settings
+        _mismatch_frame(donors.index, donor_person, recipient, chosen, kir_arrays, error_text), settings
     )
 
 
@@ -405,6 +531,10 @@ def mismatch_pairs(
     model: MatchModel | str = LIGAND_LIGAND,
     bw4_policy: Bw4Policy | str = DEFAULT_BW4_POLICY,
     b_locus_c1: bool = True,
+    pool: Pool | str = Pool.ALL,
+    population: Population | str = Population.TOTAL,
+    count_group_nulls: bool = False,
+    homozygous_if_blank: bool = False,
     errors: Errors = "raise",
 ) -> pd.DataFrame:
     """KIR-ligand mismatch of each row's donor against the same row's recipient (a cohort of transplant pairs).
@@ -413,7 +543,7 @@ def mismatch_pairs(
     ``donor_columns=`` / ``recipient_columns=``. Same output as [`mismatch_against`][kirmatch.frame.mismatch_against].
     """
     mode = _errors_mode(errors)
-    settings = _settings(bw4_policy, b_locus_c1)
+    settings = _settings(bw4_policy, b_locus_c1, pool, population, count_group_nulls, homozygous_if_blank)
     chosen, _ = _model(model, None)
     d_cols = find_hla_columns(frame, donor_columns, prefix=donor_prefix)
     r_cols = find_hla_columns(frame, recipient_columns, prefix=recipient_prefix)
@@ -439,6 +569,10 @@ def rank_donors(
     prefix: str = "",
     bw4_policy: Bw4Policy | str = DEFAULT_BW4_POLICY,
     b_locus_c1: bool = True,
+    pool: Pool | str = Pool.ALL,
+    population: Population | str = Population.TOTAL,
+    count_group_nulls: bool = False,
+    homozygous_if_blank: bool = False,
     errors: Errors = "raise",
 ) -> pd.DataFrame:
     """The donors with their mismatch columns, best candidates for the NK-cell protocol first.
@@ -449,7 +583,17 @@ def rank_donors(
     (``errors="flag"``) come last. Adds ``kir_rank`` (1 = best). Returns a new frame; the input is not modified.
     """
     result = mismatch_against(
-        donors, recipient, columns=columns, prefix=prefix, bw4_policy=bw4_policy, b_locus_c1=b_locus_c1, errors=errors
+        donors,
+        recipient,
+        columns=columns,
+        prefix=prefix,
+        bw4_policy=bw4_policy,
+        b_locus_c1=b_locus_c1,
+        pool=pool,
+        population=population,
+        count_group_nulls=count_group_nulls,
+        homozygous_if_blank=homozygous_if_blank,
+        errors=errors,
     )
     return rank_mismatches(donors, result, by=by, ascending=ascending)
 

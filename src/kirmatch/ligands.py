@@ -47,10 +47,10 @@ from enum import Enum
 from pydantic import BaseModel
 
 from kirmatch._frozen_map import FrozenMap
-from kirmatch.pools import CIWD_RELEASE, DEFAULT_READING, Ciwd, Pool, Population, Reading, category
 from kirmatch.catalogue import Ligand
 from kirmatch.hla_typing import mac_table_for, resolve_text
 from kirmatch.mac import MacTable, MacTableSpec
+from kirmatch.pools import CIWD_RELEASE, DEFAULT_READING, Ciwd, Pool, Population, Reading, category
 from kirmatch.reference import AlleleRecord, Resolution
 
 __all__ = [
@@ -261,7 +261,9 @@ class LigandCall(BaseModel, frozen=True):
                 map(str, self.possible_ligands)
             ) + "."
             backing = [
-                f"{ligand} {'among common alleles' if best is Ciwd.COMMON else 'only through ' + self.support_detail[ligand]}"
+                f"{ligand} among common alleles"
+                if best is Ciwd.COMMON
+                else f"{ligand} only through {self.support_detail[ligand]}"
                 for ligand, best in self.support.items()
             ]
             if backing:

@@ -39,8 +39,8 @@ from kirmatch.genotype import Genotype
 from kirmatch.kir import KirGenotype
 from kirmatch.mac import environment_token
 from kirmatch.models import LIGAND_LIGAND, MatchModel
-from kirmatch.presence import Bits, Planes, Presence, kleene_and, planes_and, planes_not, planes_of, presence_at
 from kirmatch.pools import DEFAULT_READING, Ciwd, Pool, Population, Reading
+from kirmatch.presence import Bits, Planes, Presence, kleene_and, planes_and, planes_not, planes_of, presence_at
 from kirmatch.profile import DEFAULT_BW4_POLICY, Bw4Policy, LigandProfile, ligand_profile
 
 __all__ = [
@@ -114,6 +114,13 @@ def alloreactive_subsets(mismatched: Sequence[tuple[KirLigand, Presence]]) -> tu
 
 def _who(alleles: tuple[str, ...]) -> str:
     return ", ".join(alleles)
+
+
+def _missing_locus(source: str) -> str | None:
+    """The locus of a missing-slot label (``"HLA-C allele missing"``), else None."""
+    if source.startswith("HLA-") and source.endswith(" allele missing"):
+        return source[4:5]
+    return None
 
 
 def _backing(support: Ciwd | None) -> str:
@@ -212,8 +219,77 @@ class KirLigandMismatch(BaseModel, frozen=True):
                 line += "; possibly also " + ", ".join(self._gvh_reason(c) for c in maybe)
             return line
         if maybe:
-            return f"GvH KIR-ligand incompatibility possible{model}: " + ", ".join(self._gvh_reason(c) for c in maybe)
+            line = f"GvH KIR-ligand incompatibility possible{model}: " + ", ".join(self._gvh_reason(c) for c in maybe)
+            blanks = self._only_blank_loci(maybe)
+            if blanks:
+                line += (
+                    f"; the only doubt is a blank second allele ({', '.join(blanks)}): if it means homozygous, "
+                    "read the typing with homozygous_if_blank=True (--homozygous-if-blank)"
+                )
+            return line
         return f"GvH KIR-ligand compatible{model}: no ligand among C1, C2, Bw4 is missing in the recipient"
+
+    def _typed_once(self, side: str, locus: str) -> bool:
+        genotype = self.donor if side == "donor" else self.recipient
+        alternatives = genotype.loci[locus]
+        return len(alternatives) == 1 and sum(d is None for d in alternatives[0]) == 1
+
+    def _doubts(self, c: LigandComparison) -> list[tuple[str, str]]:
+        """(side, source) of every doubt behind a possible GvH on ``c``: the slots that may carry the ligand."""
+        out: list[tuple[str, str]] = []
+        if self.model.uses_donor_hla and c.donor is _Q:
+            out += [("donor", source) for source in c.donor_possible]
+        if c.recipient is _Q:
+            out += [("recipient", source) for source in c.recipient_possible]
+        return out
+
+    def _only_blank_loci(self, maybe: Sequence[LigandComparison]) -> list[str]:
+        """The loci typed once whose blank second allele is the only doubt of every possible ligand, else []."""
+        loci: dict[str, None] = {}
+        for c in maybe:
+            if self.model.needs_kir and c.donor_kir is _Q:
+                return []
+            for side, source in self._doubts(c):
+                locus = _missing_locus(source)
+                if locus is None or not self._typed_once(side, locus):
+                    return []
+                loci.setdefault(f"{side} HLA-{locus}")
+        return list(loci)
+
+    def next_steps(self) -> tuple[str, ...]:
+        """What typing would decide each "possible" GvH ligand, one sentence each (empty when nothing is possible).
+
+        A missing allele asks for that allele (or, for a locus typed once, for ``homozygous_if_blank``); a
+        low-resolution designation asks for two-field typing of its locus; an allele whose ligand no typing can
+        decide (questionable expression, a ligand inferred from sequence) is named as such; an untyped donor KIR
+        gene asks for KIR typing.
+        """
+        steps: dict[str, None] = {}
+        for c in self.ligands:
+            if not c.protocol or c.gvh is not _Q:
+                continue
+            for side, source in self._doubts(c):
+                steps.setdefault(self._step(side, source, c))
+            if self.model.needs_kir and c.donor_kir is _Q:
+                steps.setdefault(f"Type the donor's {c.receptor} (KIR gene content) to decide {c.ligand}.")
+        return tuple(steps)
+
+    def _step(self, side: str, source: str, c: LigandComparison) -> str:
+        locus = _missing_locus(source)
+        if locus is not None:
+            if self._typed_once(side, locus):
+                return (
+                    f"The {side}'s HLA-{locus} is typed once: type its second allele, or read the typing with "
+                    f"homozygous_if_blank=True if the blank means homozygous."
+                )
+            return f"Type HLA-{locus} of the {side} to decide {c.ligand}."
+        fields = source.split("*", 1)[1] if "*" in source else ""
+        if ":" in fields and "/" not in source and not source.endswith(("G", "P")) and "XX" not in source:
+            return (
+                f"{source} ({side}) may or may not carry {c.ligand} whatever the typing: its expression is "
+                f"questionable or its ligand is inferred from sequence only (see classify('{source}'))."
+            )
+        return f"Type HLA-{source[:1]} of the {side} at two fields ({source} may or may not carry {c.ligand})."
 
     def _finding(self, c: LigandComparison, direction: str) -> str | None:
         """The sentence for one ligand in one direction (``"GvH"``, ``"HvG"``), or None when there is nothing to say:
@@ -288,8 +364,9 @@ class KirLigandMismatch(BaseModel, frozen=True):
         return tuple(out)
 
     def explain(self) -> str:
-        """The verdict, then one sentence per finding, one per line."""
-        return "\n".join((self.verdict() + ".",) + self.findings())
+        """The verdict, then one sentence per finding, then what typing would decide a "possible", one per line."""
+        steps = tuple(f"Next: {step}" for step in self.next_steps())
+        return "\n".join((self.verdict() + ".", *self.findings(), *steps))
 
     def _settings(self) -> str:
         c1 = "counted" if self.b_locus_c1 else "not counted"

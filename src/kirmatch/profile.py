@@ -38,8 +38,8 @@ from kirmatch._frozen import trusted
 from kirmatch.catalogue import ALL_LIGANDS, KirLigand, Ligand
 from kirmatch.genotype import Genotype
 from kirmatch.hla_typing import resolve_text
-from kirmatch.pools import DEFAULT_READING, Ciwd, Pool, Population, Reading, category
 from kirmatch.mac import environment_token
+from kirmatch.pools import DEFAULT_READING, Ciwd, Pool, Population, Reading, category
 from kirmatch.presence import Planes, Presence, planes_consensus, planes_of, planes_or, presence_at
 from kirmatch.reference import AlleleRecord, get_reference
 
