@@ -55,6 +55,7 @@ from kirmatch.kir import KIR_GENES, KirGenotype
 from kirmatch.ligands import LigandCall, classify
 from kirmatch.mismatch import KirLigandMismatch, kir_ligand_mismatch
 from kirmatch.nomenclature import LOCI, AlleleName, GLString, parse_allele_name, parse_gl_string
+from kirmatch.pools import Pool, category
 from kirmatch.presence import Presence
 from kirmatch.profile import DEFAULT_BW4_POLICY, Bw4Policy, LigandProfile, ligand_profile
 from kirmatch.reference import AlleleRecord, get_reference
@@ -205,9 +206,12 @@ def _select(
     ligands: frozenset[Ligand] | None,
     bw4_80: str | None,
     expressed: bool | None,
+    pool: Pool = Pool.ALL,
 ) -> tuple[_Entry, ...]:
     """The entries meeting the constraints, merged over loci and styles by simplicity (then style, then locus)."""
     chosen: list[tuple[tuple[int, int, str], _Entry]] = []
+    records = get_reference().by_name
+    wanted = {Pool.ALL: None, Pool.CWD: ("common", "intermediate", "well-documented"), Pool.COMMON: ("common",)}[pool]
     for s, style in enumerate(styles):
         for locus in loci:
             for e in _pool(locus, _BASE.get(style, style), resolution):
@@ -216,6 +220,8 @@ def _select(
                 if bw4_80 is not None and e.bw4_80 != bw4_80:
                     continue
                 if expressed is not None and e.expressed is not expressed:
+                    continue
+                if wanted is not None and category(records[e.allele]).value not in wanted:
                     continue
                 chosen.append(((e.order, s, locus), e._replace(text=_respell(e.text, style))))
     chosen.sort(key=lambda pair: pair[0])
@@ -247,9 +253,10 @@ def _designations(
     ligands: frozenset[Ligand] | None,
     bw4_80: str | None,
     expressed: bool | None,
+    pool: Pool = Pool.ALL,
 ) -> _Designations:
     """The texts of `_select` for the same (checked) arguments, once per process."""
-    return _Designations(e.text for e in _select(loci, styles, resolution, ligands, bw4_80, expressed))
+    return _Designations(e.text for e in _select(loci, styles, resolution, ligands, bw4_80, expressed, pool))
 
 
 # ------------------------------------------------------------------------------------------------- checking
@@ -361,6 +368,7 @@ def _entries(
     expressed: object = None,
     resolution: object = None,
     style: object = "current",
+    pool: object = "all",
 ) -> _Designations:
     """Check the arguments of [`allele_names`][kirmatch.strategies.allele_names] and return its pool (never empty)."""
     loci = _loci(locus)
@@ -375,13 +383,20 @@ def _entries(
         ligands = frozenset({Ligand.BW4})
     if expressed is False and ligands is not None and Ligand.NONE not in ligands:
         raise InvalidArgument(f"expressed=False: a non-expressed allele carries no ligand, so not {ligand!r}")
-    pool = _designations(loci, styles, depth, ligands, subtype, expressed)
-    if not pool.texts:
+    found = _designations(loci, styles, depth, ligands, subtype, expressed, _allele_pool(pool))
+    if not found.texts:
         raise InvalidArgument(
             f"no designation of IPD-IMGT/HLA {get_reference().info.release} meets locus={locus!r}, ligand={ligand!r}, "
-            f"bw4_80={bw4_80!r}, expressed={expressed!r}, resolution={resolution!r}, style={style!r}"
+            f"bw4_80={bw4_80!r}, expressed={expressed!r}, resolution={resolution!r}, style={style!r}, pool={pool!r}"
         )
-    return pool
+    return found
+
+
+def _allele_pool(value: object) -> Pool:
+    try:
+        return Pool(value.lower() if isinstance(value, str) else value)
+    except ValueError:
+        raise InvalidArgument(f"pool={value!r} is not one of {', '.join(p.value for p in Pool)}") from None
 
 
 # ----------------------------------------------------------------------------------------------- strategies
@@ -395,6 +410,7 @@ def allele_names(
     expressed: bool | None = None,
     resolution: int | None = None,
     style: str | Collection[str] = "current",
+    pool: Pool | str = Pool.ALL,
 ) -> st.SearchStrategy[str]:
     """HLA-A, -B or -C designations of the bundled release, as text, that
     [`kirmatch.classify`][kirmatch.ligands.classify] reads.
@@ -411,6 +427,9 @@ def allele_names(
     * ``style``: one of [`STYLES`][kirmatch.strategies.STYLES] or a collection of them: ``current`` (default),
       ``hla_prefix``, ``lower``, ``old_name`` (pre-2010, where IPD lists one), ``g_group``, ``p_group``, ``serology``,
       ``xx_code``. ``resolution`` applies to the first four only.
+    * ``pool``: ``all`` (default), or ``cwd`` / ``common``: only designations of alleles CIWD 3.0.0 (total) counts
+      common, intermediate or well-documented (``cwd``) or common, as registries mostly hold
+      ([`kirmatch.pools`][kirmatch.pools]).
 
     Shrinks towards ``A*02:01``-like common alleles. Raises `InvalidArgument` for bad
     arguments or a combination with no example in the release.
@@ -421,16 +440,25 @@ def allele_names(
     >>> find(allele_names("B", ligand="Bw4", style="old_name", resolution=2), lambda name: True)
     'B*4402'
     """
-    pick = _entries(locus, ligand=ligand, bw4_80=bw4_80, expressed=expressed, resolution=resolution, style=style)
+    pick = _entries(
+        locus, ligand=ligand, bw4_80=bw4_80, expressed=expressed, resolution=resolution, style=style, pool=pool
+    )
     return st.integers(0, len(pick.texts) - 1).map(pick)
 
 
 def _slot_strategy(
-    locus: str, *, allow_nulls: bool, resolution: int | None, style: str | Collection[str]
+    locus: str,
+    *,
+    allow_nulls: bool,
+    resolution: int | None,
+    style: str | Collection[str],
+    pool: Pool | str = Pool.ALL,
 ) -> st.SearchStrategy[str]:
     """One allele of a genotype: any designation (expressed only, unless ``allow_nulls``), plus a null one slot
     in eight when ``allow_nulls`` so that nulls are common enough to matter."""
-    names = allele_names(locus, expressed=None if allow_nulls else True, resolution=resolution, style=style)
+    names = allele_names(
+        locus, expressed=None if allow_nulls else True, resolution=resolution, style=style, pool=pool
+    )
     if not allow_nulls:
         return names
     try:
@@ -454,6 +482,7 @@ def genotypes(
     allow_missing: bool = False,
     resolution: int | None = None,
     style: str | Collection[str] = "current",
+    pool: Pool | str = Pool.ALL,
 ) -> st.SearchStrategy[Genotype]:
     """[`kirmatch.Genotype`][kirmatch.genotype.Genotype] values of real alleles (two per typed locus).
 
@@ -462,7 +491,8 @@ def genotypes(
       None (default) for either.
     * ``allow_nulls``: draw null alleles now and then (one slot in eight on top of their share of the release).
     * ``allow_missing``: leave single allele slots missing (``None``) now and then.
-    * ``resolution``, ``style``: how each allele is written, as in [`allele_names`][kirmatch.strategies.allele_names].
+    * ``resolution``, ``style``, ``pool``: how each allele is written and drawn, as in
+      [`allele_names`][kirmatch.strategies.allele_names].
 
     >>> from hypothesis import find
     >>> find(genotypes(loci="C", homozygous=True), lambda g: True)
@@ -473,7 +503,8 @@ def genotypes(
     _bool(allow_nulls, "allow_nulls")
     _bool(allow_missing, "allow_missing")
     slots = {
-        locus: _slot_strategy(locus, allow_nulls=allow_nulls, resolution=resolution, style=style) for locus in typed
+        locus: _slot_strategy(locus, allow_nulls=allow_nulls, resolution=resolution, style=style, pool=pool)
+        for locus in typed
     }
     return _genotypes(slots, homozygous, allow_missing)
 
@@ -504,7 +535,7 @@ def _differs(locus: str, first: str, second: str) -> bool:
 
 def haplotypes(
     *, loci: str | Collection[str] | None = None, allow_nulls: bool = False, resolution: int | None = None,
-    style: str | Collection[str] = "current",
+    style: str | Collection[str] = "current", pool: Pool | str = Pool.ALL,
 ) -> st.SearchStrategy[dict[str, str]]:
     """One haplotype: ``{"A": name, "B": name, "C": name}``, one allele per locus of ``loci``.
 
@@ -515,7 +546,10 @@ def haplotypes(
     typed = _loci(loci, "loci")
     _bool(allow_nulls, "allow_nulls")
     return st.fixed_dictionaries(
-        {locus: _slot_strategy(locus, allow_nulls=allow_nulls, resolution=resolution, style=style) for locus in typed}
+        {
+            locus: _slot_strategy(locus, allow_nulls=allow_nulls, resolution=resolution, style=style, pool=pool)
+            for locus in typed
+        }
     )
 
 
@@ -614,6 +648,8 @@ def donor_recipient_pairs(
     b_locus_c1: bool = True,
     allow_nulls: bool = True,
     allow_missing: bool = False,
+    resolution: int | None = None,
+    pool: Pool | str = Pool.ALL,
 ) -> st.SearchStrategy[tuple[Genotype, Genotype]]:
     """``(donor, recipient)`` pairs of [`kirmatch.Genotype`][kirmatch.genotype.Genotype] in a chosen relation (see
     [`RELATIONS`][kirmatch.strategies.RELATIONS]):
@@ -629,7 +665,10 @@ def donor_recipient_pairs(
     * ``compatible``: the same function finds GvH incompatibility *absent*.
 
     ``allow_nulls``/``allow_missing`` as in [`genotypes`][kirmatch.strategies.genotypes]; missing alleles are refused
-    for the last two relations, which need every allele known.
+    for the last two relations, which need every allele known. ``resolution`` and ``pool`` draw registry-like
+    typings ([`allele_names`][kirmatch.strategies.allele_names]): ``resolution=2, pool="common"`` shrinks to
+    two-field common names; ``resolution`` applies to the first three relations only (the last two need determined
+    alleles), ``pool`` to all.
 
     >>> from kirmatch import kir_ligand_mismatch
     >>> from hypothesis import find
@@ -655,21 +694,27 @@ def donor_recipient_pairs(
             raise InvalidArgument(f"ligand={ligand!r} must be one of C1, C2, Bw4 (or None)")
     if allow_missing and relation in ("gvh_incompatible", "compatible"):
         raise InvalidArgument(f"allow_missing=True with relation={relation!r}: that relation needs every allele known")
+    if resolution is not None and relation in ("gvh_incompatible", "compatible"):
+        raise InvalidArgument(
+            f"resolution={resolution!r} with relation={relation!r}: that relation needs determined alleles"
+        )
+    chosen_pool = _allele_pool(pool)
     if relation == "any":
-        g = genotypes(allow_nulls=allow_nulls, allow_missing=allow_missing)
+        g = genotypes(allow_nulls=allow_nulls, allow_missing=allow_missing, resolution=resolution, pool=chosen_pool)
         return st.tuples(g, g)
     if relation == "identical":
-        return genotypes(allow_nulls=allow_nulls, allow_missing=allow_missing).map(lambda g: (g, g))
+        g = genotypes(allow_nulls=allow_nulls, allow_missing=allow_missing, resolution=resolution, pool=chosen_pool)
+        return g.map(lambda g: (g, g))
     if relation == "haploidentical":
-        shared = haplotypes(allow_nulls=allow_nulls)
-        other = haplotypes(allow_nulls=allow_nulls)
+        shared = haplotypes(allow_nulls=allow_nulls, resolution=resolution, pool=chosen_pool)
+        other = haplotypes(allow_nulls=allow_nulls, resolution=resolution, pool=chosen_pool)
         return st.tuples(shared, other, other, _missing_masks(allow_missing)).map(_haploidentical)
     options: _Options = {"bw4_policy": policy, "b_locus_c1": b_locus_c1}
     if relation == "gvh_incompatible":
         targets = [wanted] if wanted is not None else list(PROTOCOL_LIGANDS)
-        strategies = [_gvh_incompatible(target, options, allow_nulls) for target in targets]
+        strategies = [_gvh_incompatible(target, options, allow_nulls, chosen_pool) for target in targets]
         return st.one_of(strategies)
-    return _compatible(options, allow_nulls)
+    return _compatible(options, allow_nulls, chosen_pool)
 
 
 def _missing_masks(allow_missing: bool) -> st.SearchStrategy[tuple[bool, ...]]:
@@ -700,12 +745,16 @@ class _Options(TypedDict):
 _DETERMINED = (Ligand.C1, Ligand.C2, Ligand.BW4, Ligand.BW6, Ligand.NONE)
 
 
-def _determined_slot(locus: str, ligands: Iterable[Ligand], allow_nulls: bool) -> st.SearchStrategy[str]:
+def _determined_slot(
+    locus: str, ligands: Iterable[Ligand], allow_nulls: bool, pool: Pool = Pool.ALL
+) -> st.SearchStrategy[str]:
     """An allele of ``locus`` whose classify() ligand is one of ``ligands`` (so determined)."""
     possible = {"A": {Ligand.BW4, Ligand.NONE}, "B": {Ligand.C1, Ligand.BW4, Ligand.BW6, Ligand.NONE},
                 "C": {Ligand.C1, Ligand.C2, Ligand.NONE}}[locus]
     chosen = tuple(sorted(set(ligands) & possible, key=_DETERMINED.index))
-    names = allele_names(locus, ligand=chosen, expressed=True if Ligand.NONE not in chosen or not allow_nulls else None)
+    names = allele_names(
+        locus, ligand=chosen, expressed=True if Ligand.NONE not in chosen or not allow_nulls else None, pool=pool
+    )
     if allow_nulls and Ligand.NONE in chosen:
         nulls = allele_names(locus, expressed=False)
         return st.integers(0, 7).flatmap(lambda k: nulls if k == 7 else names)
@@ -717,7 +766,7 @@ def _pair_of(slot: st.SearchStrategy[str]) -> st.SearchStrategy[tuple[str, str]]
 
 
 def _gvh_incompatible(
-    target: KirLigand, options: _Options, allow_nulls: bool
+    target: KirLigand, options: _Options, allow_nulls: bool, pool: Pool = Pool.ALL
 ) -> st.SearchStrategy[tuple[Genotype, Genotype]]:
     """Recipient alleles that cannot carry ``target``; a donor with one allele that carries it for certain."""
     everything = set(_DETERMINED)
@@ -732,9 +781,9 @@ def _gvh_incompatible(
         a = everything if policy is Bw4Policy.B_ONLY else everything - {Ligand.BW4}
         recipient = {"A": a, "B": everything - {Ligand.BW4}, "C": everything}
         forced_locus, forced = "B", Ligand.BW4
-    recipient_slots = {k: _pair_of(_determined_slot(k, v, allow_nulls)) for k, v in recipient.items()}
-    donor = genotypes(allow_nulls=allow_nulls)
-    carrier = allele_names(forced_locus, ligand=forced)
+    recipient_slots = {k: _pair_of(_determined_slot(k, v, allow_nulls, pool)) for k, v in recipient.items()}
+    donor = genotypes(allow_nulls=allow_nulls, pool=pool)
+    carrier = allele_names(forced_locus, ligand=forced, pool=pool)
     drawn = st.tuples(donor, carrier, st.fixed_dictionaries(recipient_slots))
 
     def build(values: tuple[Genotype, str, dict[str, tuple[str, str]]]) -> tuple[Genotype, Genotype]:
@@ -749,10 +798,12 @@ def _gvh_incompatible(
     return drawn.map(build).filter(holds)
 
 
-def _compatible(options: _Options, allow_nulls: bool) -> st.SearchStrategy[tuple[Genotype, Genotype]]:
+def _compatible(
+    options: _Options, allow_nulls: bool, pool: Pool = Pool.ALL
+) -> st.SearchStrategy[tuple[Genotype, Genotype]]:
     """A recipient of determined alleles; a donor whose protocol ligands the recipient all carries for certain."""
     recipient = st.fixed_dictionaries(
-        {k.lower(): _pair_of(_determined_slot(k, _DETERMINED, allow_nulls)) for k in LOCI}
+        {k.lower(): _pair_of(_determined_slot(k, _DETERMINED, allow_nulls, pool)) for k in LOCI}
     ).map(lambda values: Genotype(**values))
     policy = options["bw4_policy"]
     donor_slots: dict[frozenset[KirLigand], st.SearchStrategy[Genotype]] = {}
@@ -763,7 +814,7 @@ def _compatible(options: _Options, allow_nulls: bool) -> st.SearchStrategy[tuple
         b = allowed | ({Ligand.C1} if not options["b_locus_c1"] else set[Ligand]())
         per_locus = {"a": a, "b": b, "c": allowed}
         donor_slots[carried] = st.fixed_dictionaries(
-            {k: _pair_of(_determined_slot(k.upper(), v, allow_nulls)) for k, v in per_locus.items()}
+            {k: _pair_of(_determined_slot(k.upper(), v, allow_nulls, pool)) for k, v in per_locus.items()}
         ).map(lambda values: Genotype(**values))
 
     def donor_for(r: Genotype) -> st.SearchStrategy[tuple[Genotype, Genotype]]:
