@@ -145,8 +145,35 @@ def render() -> str:
     present += sorted({s for _, s in suffixes} - set(EXPRESSION_LABEL))
     rows = [[EXPRESSION_LABEL.get(s, s), *(suffixes[(locus, s)] for locus in LOCI)] for s in present]
     out += _table(["suffix", "HLA-A", "HLA-B", "HLA-C"], rows)
+    out += [
+        "",
+        "## By CIWD 3.0.0 category",
+        "",
+        "The category of each allele in the CIWD 3.0.0 catalogue (total population), as the allele pools read it",
+        "(`kirmatch.pools.category`: an expressed allele takes the best category of the rows that stand for it, its",
+        "2-field row standing for its whole P group; a null takes only rows that name it). Expressed alleles only, by",
+        "the KIR ligand they carry.",
+        "",
+    ]
+    out += _ciwd_table()
     out.append("")
     return "\n".join(out)
+
+
+def _ciwd_table() -> list[str]:
+    from kirmatch.pools import Ciwd, category
+    from kirmatch.reference import get_reference
+
+    counts: Counter[tuple[str, str, Ciwd]] = Counter()
+    for record in get_reference().records:
+        if record.expressed and record.classified:
+            counts[(record.locus, record.ligand or "none", category(record))] += 1
+    rows: list[list[object]] = []
+    for locus in LOCI:
+        for ligand in sorted({k[1] for k in counts if k[0] == locus}, key=lambda g: (g == "none", g)):
+            cells = [counts[(locus, ligand, c)] for c in Ciwd]
+            rows.append([f"HLA-{locus}", ligand, *cells, sum(cells)])
+    return _table(["locus", "ligand", *(c.value for c in Ciwd), "total"], rows)
 
 
 def main(argv: list[str]) -> int:

@@ -50,6 +50,7 @@ from kirmatch.nomenclature import (
     parse_designation,
     parse_gl_string,
 )
+from kirmatch.pools import Ciwd, Pool, Population
 from kirmatch.presence import Presence, consensus, kleene_and, kleene_not, kleene_or
 from kirmatch.profile import Bw4Policy, LigandEvidence, LigandProfile, ligand_profile
 from kirmatch.protocol import (
@@ -86,6 +87,7 @@ __all__ = [
     "BContentGroup",
     "Bw4Policy",
     "CallStatus",
+    "Ciwd",
     "classify",
     "ColumnError",
     "consensus",
@@ -129,6 +131,8 @@ __all__ = [
     "parse_typing",
     "Presence",
     "PROTOCOL_LIGANDS",
+    "Pool",
+    "Population",
     "ProtocolValueError",
     "reaches_purification_threshold",
     "reference_info",
