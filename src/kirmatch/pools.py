@@ -235,7 +235,8 @@ def read_under(resolution: Resolution, reading: Reading) -> Resolution:
         return replace(out, note=_join(out.note, f"{where} keeps none of its alleles: all counted"))
     if len(kept) == len(out.candidates):
         return out
-    aside = tuple(r for r in out.candidates if r not in kept)
+    chosen = {id(r) for r in kept}
+    aside = tuple(r for r in out.candidates if id(r) not in chosen)
     note = f"{where}: {len(kept)} of {len(out.candidates)} alleles kept, {len(aside)} set aside"
     return replace(out, candidates=kept, pooled_out=out.pooled_out + aside, note=_join(out.note, note))
 
