@@ -237,6 +237,22 @@ def _build_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _build_kir_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from kirmatch.build_kir_table import build_kir_table
+
+    try:
+        provenance = build_kir_table(args.ipd_kir, args.out)
+    except (KirmatchError, ImportError) as exc:  # ImportError: the build extra (Biopython) is not installed
+        print(f"kirmatch build-kir-table: {exc}", file=err)
+        return 1
+    print(
+        f"wrote {args.out}: {provenance['alleles']} alleles of IPD-KIR {provenance['release']} "
+        f"(table SHA-256 {str(provenance['table_sha256'])[:16]}...)",
+        file=out,
+    )
+    return 0
+
+
 def _info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from kirmatch.reference import reference_info
 
@@ -339,6 +355,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--imgt", required=True, metavar="DIR", help="release directory (A_prot.fasta, Allelelist.txt, ...)")
     p.add_argument("--out", required=True, metavar="CSV", help="where to write hla_groups.csv (and its .json)")
     p.set_defaults(run=_build_table)
+
+    p = sub.add_parser("build-kir-table", help="build the KIR allele table from an IPD-KIR release directory")
+    p.add_argument("--ipd-kir", required=True, metavar="DIR", help="IPD-KIR release directory")
+    p.add_argument("--out", required=True, metavar="CSV", help="where to write kir_alleles.csv (and its .json)")
+    p.set_defaults(run=_build_kir_table)
 
     p = sub.add_parser("info", help="which IPD-IMGT/HLA release the reference table comes from")
     p.add_argument("--json", action="store_true", help="print the provenance as JSON")
