@@ -350,8 +350,9 @@ class KirGenotype(BaseModel, frozen=True):
                 raise KirTypingError(f"KIR{gene} is listed and also given as absent", input=gene)
             values.setdefault(gene, Presence.PRESENT)
         if listed and not explicit:  # a gene-content list: the genes not listed were looked for and not found
+            named = set(listed) | {a[3:].split("*", 1)[0] for a in alleles}
             for gene in ALL_KIR_GENES:
-                if not any(_SUBGENES.get(g, g) == gene for g in listed):
+                if not any(_SUBGENES.get(g, g) == gene for g in named):
                     values.setdefault(gene, Presence.ABSENT)
         return cls(
             **{_field(g): v for g, v in _merge_subgenes(values).items()},
