@@ -173,7 +173,7 @@ def assess_donor(
 
     ``patient`` and ``donor`` are anything [`haplo_match`][kirmatch.haplo_match] reads (a GL string, possibly with
     DRB1/DQB1 and ``~`` phase, a mapping, a [`Genotype`][kirmatch.Genotype]); ``donor_kir`` anything
-    [`KirGenotype.coerce`][kirmatch.KirGenotype.coerce] reads; ``weight_kg`` is the patient's weight.
+    [`KirGenotype.coerce`][kirmatch.kir.KirGenotype.coerce] reads; ``weight_kg`` is the patient's weight.
 
     >>> patient = "A*01:01+A*03:01^B*08:01+B*07:02^C*07:01+C*07:02"
     >>> mother = "A*01:01+A*24:02^B*08:01+B*44:02^C*07:01+C*05:01"
