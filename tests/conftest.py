@@ -47,3 +47,41 @@ def built_table(imgt_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     out = tmp_path_factory.mktemp("table") / "hla_groups.csv"
     build_table(imgt_dir, out)
     return out
+
+
+IPD_KIR_ENV = "KIRMATCH_IPD_KIR_DIR"
+
+
+def ipd_kir_directory() -> Path | None:
+    """The IPD-KIR 2.13.0 release beside the project (``../shared``), or ``$KIRMATCH_IPD_KIR_DIR``."""
+    candidates = [
+        os.environ.get(IPD_KIR_ENV, ""),
+        ROOT.parent / "shared" / "ipd-kir-2.13.0",
+        Path("/work/shared/ipd-kir-2.13.0"),
+    ]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "Allelelist.txt").is_file():
+            return Path(candidate)
+    return None
+
+
+@pytest.fixture(scope="session")
+def ipd_kir_dir() -> Path:
+    found = ipd_kir_directory()
+    if found is None:
+        pytest.skip(
+            "the IPD-KIR 2.13.0 release is not beside the project (../shared/ipd-kir-2.13.0) and "
+            f"${IPD_KIR_ENV} is not set: the KIR table reproducibility tests need it"
+        )
+    return found
+
+
+@pytest.fixture(scope="session")
+def built_kir_table(ipd_kir_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The KIR allele table rebuilt from the release by the project's own build code (once per session)."""
+    pytest.importorskip("Bio", reason="rebuilding the KIR table needs the build extra (Biopython)")
+    from kirmatch.build_kir_table import build_kir_table
+
+    out = tmp_path_factory.mktemp("kir_table") / "kir_alleles.csv"
+    build_kir_table(ipd_kir_dir, out)
+    return out

@@ -26,16 +26,20 @@ from kirmatch._errors import (
     UnknownAlleleError,
 )
 from kirmatch.catalogue import PROTOCOL_LIGANDS, KirLigand, Ligand, LigandSpec
+from kirmatch.donor import DonorAssessment, DonorSubset, RankedDonor, assess_donor, rank_family_donors
 from kirmatch.genotype import Genotype
+from kirmatch.haplo import HaploMatch, LocusMatch, haplo_match
 from kirmatch.hla_typing import Typing, parse_typing
 from kirmatch.kir import (
     BContentGroup,
     InhibitoryKirPair,
     InhibitoryKirScore,
     KirBContent,
+    KirBContentCall,
     KirGenotype,
     inhibitory_kir_score,
     kir_b_content,
+    kir_b_content_from_genes,
 )
 from kirmatch.ligands import CallStatus, LigandCall, classify
 from kirmatch.mac import MacTable, load_mac_table
@@ -84,6 +88,7 @@ __all__ = [
     "AlleleRecord",
     "alloreactive_nk_dose_per_kg",
     "AlloreactiveSubset",
+    "assess_donor",
     "BContentGroup",
     "Bw4Policy",
     "CallStatus",
@@ -91,17 +96,23 @@ __all__ = [
     "classify",
     "ColumnError",
     "consensus",
+    "DonorAssessment",
+    "DonorSubset",
     "ErrorCode",
     "Genotype",
     "GenotypeError",
     "GLLocus",
     "GLString",
+    "haplo_match",
+    "HaploMatch",
     "inhibitory_kir_score",
     "InhibitoryKirPair",
     "InhibitoryKirScore",
     "kir_b_content",
+    "kir_b_content_from_genes",
     "kir_ligand_mismatch",
     "KirBContent",
+    "KirBContentCall",
     "KirGenotype",
     "KirLigand",
     "KirLigandMismatch",
@@ -117,6 +128,7 @@ __all__ = [
     "LigandEvidence",
     "LigandProfile",
     "LigandSpec",
+    "LocusMatch",
     "load_mac_table",
     "MacTable",
     "MacTableError",
@@ -134,6 +146,8 @@ __all__ = [
     "Pool",
     "Population",
     "ProtocolValueError",
+    "rank_family_donors",
+    "RankedDonor",
     "reaches_purification_threshold",
     "reference_info",
     "reference_table",

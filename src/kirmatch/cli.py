@@ -139,6 +139,47 @@ def _match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _person(values: list[str]) -> object:
+    """One GL string (may carry DRB1/DQB1 and '~' phase) as it is, or six designations A A B B C C as a mapping."""
+    if len(values) == 1:
+        return values[0]
+    if len(values) == 6:
+        return {"A": values[0:2], "B": values[2:4], "C": values[4:6]}
+    from kirmatch._errors import GenotypeError
+
+    raise GenotypeError(
+        f"give one GL string or six designations (A A B B C C, '-' for a missing one), got {len(values)} values",
+        input=values,
+    )
+
+
+def _assess(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from kirmatch.donor import assess_donor
+
+    try:
+        result = assess_donor(
+            _person(args.patient),
+            _person(args.donor),
+            donor_kir=args.donor_kir,
+            nk_cells=args.nk_cells,
+            weight_kg=args.weight_kg,
+            alloreactive_fraction=args.alloreactive_fraction,
+            model=args.model,
+            bw4_policy=args.bw4_policy,
+            b_locus_c1=not args.no_b_locus_c1,
+        )
+    except KirmatchError as exc:
+        print(f"kirmatch assess: {type(exc).__name__}: {exc}", file=err)
+        if args.json:
+            print(json.dumps(_error_record(exc), indent=2), file=out)
+        return 1
+    if args.json:
+        print(json.dumps(result.model_dump(mode="json"), indent=2), file=out)
+    else:
+        print(result.explain(), file=out)
+    return 0
+
+
 def _read_frame(path: str, chunk_size: int) -> Iterator[pd.DataFrame]:
     """Chunks of the donor file as frames of strings (CSV by default, Parquet by extension)."""
     import pandas as pd
@@ -252,6 +293,22 @@ def _build_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _build_kir_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from kirmatch.build_kir_table import build_kir_table
+
+    try:
+        provenance = build_kir_table(args.ipd_kir, args.out)
+    except (KirmatchError, ImportError) as exc:  # ImportError: the build extra (Biopython) is not installed
+        print(f"kirmatch build-kir-table: {exc}", file=err)
+        return 1
+    print(
+        f"wrote {args.out}: {provenance['alleles']} alleles of IPD-KIR {provenance['release']} "
+        f"(table SHA-256 {str(provenance['table_sha256'])[:16]}...)",
+        file=out,
+    )
+    return 0
+
+
 def _info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from kirmatch.reference import reference_info
 
@@ -285,7 +342,8 @@ def _add_matching_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--donor-kir",
         metavar="GENES",
-        help="donor inhibitory KIR genes present, e.g. '2DL1,2DL3,3DL1,3DL2' (those not listed are absent)",
+        help="donor KIR typing: genes found, e.g. '2DL1,2DL3,3DL1,3DL2' (those not listed are absent), results "
+        "('KIR2DL1+ KIR3DL1-': others not typed) or alleles ('KIR2DL1*003')",
     )
     p.add_argument(
         "--bw4-policy",
@@ -363,6 +421,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", action="store_true", help="add one sentence per finding")
     p.set_defaults(run=_match)
 
+    p = sub.add_parser("assess", help="is this relative an eligible donor under the NK-cell protocol, and why")
+    person = "one GL string (DRB1/DQB1 and '~' phase read for haploidentity) or six designations A A B B C C"
+    p.add_argument("--patient", required=True, nargs="+", metavar="TYPING", help=f"patient HLA typing: {person}")
+    p.add_argument("--donor", required=True, nargs="+", metavar="TYPING", help=f"donor HLA typing: {person}")
+    _add_matching_options(p)
+    p.add_argument("--nk-cells", type=float, metavar="N", help="NK cells in the product")
+    p.add_argument("--weight-kg", type=float, metavar="W", help="the patient's weight in kg")
+    p.add_argument("--alloreactive-fraction", type=float, metavar="F", help="alloreactive share of NK cells (0-1)")
+    p.add_argument("--json", action="store_true", help="print the full assessment as JSON")
+    p.set_defaults(run=_assess)
+
     p = sub.add_parser("screen", help="rank the donors of a registry file against one recipient")
     p.add_argument("donors", metavar="FILE", help="donor file, CSV (or Parquet with pyarrow), columns A1..C2")
     p.add_argument("--recipient", required=True, nargs="+", metavar="TYPING", help=f"recipient HLA typing: {typing}")
@@ -384,6 +453,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--imgt", required=True, metavar="DIR", help="release directory (A_prot.fasta, Allelelist.txt, ...)")
     p.add_argument("--out", required=True, metavar="CSV", help="where to write hla_groups.csv (and its .json)")
     p.set_defaults(run=_build_table)
+
+    p = sub.add_parser("build-kir-table", help="build the KIR allele table from an IPD-KIR release directory")
+    p.add_argument("--ipd-kir", required=True, metavar="DIR", help="IPD-KIR release directory")
+    p.add_argument("--out", required=True, metavar="CSV", help="where to write kir_alleles.csv (and its .json)")
+    p.set_defaults(run=_build_kir_table)
 
     p = sub.add_parser("info", help="which IPD-IMGT/HLA release the reference table comes from")
     p.add_argument("--json", action="store_true", help="print the provenance as JSON")

@@ -51,7 +51,7 @@ from kirmatch._errors import KirmatchError
 from kirmatch.catalogue import PROTOCOL_LIGANDS, KirLigand, Ligand
 from kirmatch.genotype import Genotype
 from kirmatch.hla_typing import Typing, parse_typing
-from kirmatch.kir import KIR_GENES, KirGenotype
+from kirmatch.kir import ALL_KIR_GENES, KirGenotype
 from kirmatch.ligands import LigandCall, classify
 from kirmatch.mismatch import KirLigandMismatch, kir_ligand_mismatch
 from kirmatch.nomenclature import LOCI, AlleleName, GLString, parse_allele_name, parse_gl_string
@@ -68,6 +68,8 @@ __all__ = [
     "STYLES",
     "allele_names",
     "donor_recipient_pairs",
+    "Family",
+    "family",
     "genotypes",
     "gl_strings",
     "haplotypes",
@@ -622,19 +624,90 @@ def _gl(draw: st.DrawFn, alleles: dict[str, st.SearchStrategy[str]], typed: tupl
     return "^".join(blocks)
 
 
-def kir_genotypes(*, allow_untyped: bool = True) -> st.SearchStrategy[KirGenotype]:
-    """[`kirmatch.KirGenotype`][kirmatch.kir.KirGenotype] values: each inhibitory KIR gene present, absent or
-    (``allow_untyped``) not typed.
+def kir_genotypes(*, allow_untyped: bool = True, alleles: bool = True) -> st.SearchStrategy[KirGenotype]:
+    """[`kirmatch.KirGenotype`][kirmatch.kir.KirGenotype] values: each of the 16 KIR genes present, absent or
+    (``allow_untyped``) not typed, and (``alleles``) for some present genes an allele name of the bundled IPD-KIR
+    release at 3, 5 or 7 digits.
 
     >>> from hypothesis import find
-    >>> find(kir_genotypes(), lambda kir: True)
-    KirGenotype(kir2dl1=<Presence.PRESENT: 'present'>, kir2dl2=<Presence.PRESENT: 'present'>,
-                kir2dl3=<Presence.PRESENT: 'present'>, kir3dl1=<Presence.PRESENT: 'present'>,
-                kir3dl2=<Presence.PRESENT: 'present'>, centromeric=None, telomeric=None)
+    >>> kir = find(kir_genotypes(), lambda kir: kir.alleles_of("2DS1") != ())
+    >>> kir.kir2ds1.value, kir.alleles_of("2DS1")[0].startswith("KIR2DS1*")
+    ('present', True)
     """
     _bool(allow_untyped, "allow_untyped")
+    _bool(alleles, "alleles")
     value = st.sampled_from([True, False, None] if allow_untyped else [True, False])
-    return st.builds(KirGenotype, **{f"kir{gene.lower()}": value for gene in KIR_GENES})
+
+    @st.composite
+    def build(draw: st.DrawFn) -> KirGenotype:
+        fields = {gene: draw(value) for gene in ALL_KIR_GENES}
+        names: list[str] = []
+        if alleles:
+            for gene, present in fields.items():
+                if present and draw(st.booleans()):
+                    names.append(draw(st.sampled_from(_kir_allele_pool(gene))))
+        return KirGenotype(**{f"kir{gene.lower()}": v for gene, v in fields.items()}, alleles=tuple(names))
+
+    return build()
+
+
+@functools.cache
+def _kir_allele_pool(gene: str) -> tuple[str, ...]:
+    """The release's allele names of ``gene`` (KIR2DL5: of 2DL5A and 2DL5B) at 3, 5 and 7 digits, shortest first."""
+    from kirmatch.kir_reference import kir_records
+
+    names: dict[str, None] = {}
+    for digits in (3, 5, 7):
+        for record in kir_records():
+            if record.gene.removeprefix("KIR").rstrip("AB") != gene.rstrip("AB") or (
+                gene != "2DL5" and record.gene != "KIR" + gene
+            ):
+                continue
+            number = record.allele.split("*", 1)[1].rstrip("NQ")
+            if len(number) >= digits:
+                names.setdefault(f"{record.gene}*{number[:digits]}")
+    return tuple(names)
+
+
+class Family(NamedTuple):
+    """A patient, the two haplotypes the patient inherited (``P1`` maternal, ``P2`` paternal) and relatives, each a
+    [`Genotype`][kirmatch.genotype.Genotype] with the labels of the haplotypes it was built from."""
+
+    patient: Genotype
+    relatives: dict[str, Genotype]
+    haplotypes: dict[str, dict[str, str]]
+    inherited: dict[str, tuple[str, str]]
+
+
+def family(*, max_siblings: int = 3) -> st.SearchStrategy[Family]:
+    """A patient with relatives who share haplotypes: the mother (``P1`` + ``M2``), the father (``P2`` + ``F2``) and
+    up to ``max_siblings`` siblings, each inheriting one maternal (``P1`` or ``M2``) and one paternal (``P2`` or
+    ``F2``) haplotype, at least one of them the patient's (``M2`` + ``F2`` siblings, who share none, are not drawn),
+    so that every relative shares a haplotype with the patient by construction (a sibling may share both).
+
+    >>> from hypothesis import find
+    >>> f = find(family(), lambda f: True)
+    >>> sorted(f.relatives), f.inherited["mother"]
+    (['father', 'mother'], ('P1', 'M2'))
+    """
+    _size(max_siblings, "max_siblings")
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Family:
+        blocks = {label: draw(haplotypes()) for label in ("P1", "P2", "M2", "F2")}
+
+        def person(maternal: str, paternal: str) -> Genotype:
+            return Genotype(
+                **{k.lower(): (blocks[maternal][k], blocks[paternal][k]) for k in LOCI}
+            )
+
+        inherited = {"mother": ("P1", "M2"), "father": ("P2", "F2")}
+        for i in range(draw(st.integers(0, max_siblings))):
+            inherited[f"sibling{i + 1}"] = draw(st.sampled_from([("P1", "F2"), ("M2", "P2"), ("P1", "P2")]))
+        relatives = {name: person(*labels) for name, labels in inherited.items()}
+        return Family(person("P1", "P2"), relatives, blocks, inherited)
+
+    return build()
 
 
 # --------------------------------------------------------------------------------------------------- pairs
