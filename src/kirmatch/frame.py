@@ -236,10 +236,13 @@ def _column_planes(values: pd.Series, locus: str, column: str, settings: _Settin
     missing_planes = (0, locus_mask(locus, settings.bw4_policy, settings.b_locus_c1))
     mac = environment_token()  # read once per column, not per distinct cell
     policy, b_c1, reading = settings.bw4_policy, settings.b_locus_c1, settings.reading
+    # a missing allele may be any allele of its locus, common ones included
+    missing_support = [Ciwd.COMMON.rank if missing_planes[1] & ligand.bit else 0 for ligand in _LIGANDS]
     for i, value in enumerate(uniques):
         if is_missing(value):
             planes = missing_planes
             missing[i] = True
+            support[i] = missing_support
         else:
             try:
                 spelled = slot_designation(value, locus, f"column {column!r}", mac)
@@ -253,6 +256,7 @@ def _column_planes(values: pd.Series, locus: str, column: str, settings: _Settin
         present[i], possible[i] = planes
     present[n], possible[n] = missing_planes  # code -1 (NA) indexes the last slot
     missing[n] = True
+    support[n] = missing_support
     return _Column(present[codes], possible[codes], support[codes], missing[codes], bad[codes], codes, messages)
 
 
@@ -416,8 +420,8 @@ def _gvh_support(
 def _support_column(
     ranks: npt.NDArray[np.uint8], possible: npt.NDArray[np.bool_], undecided: list[int]
 ) -> pd.Categorical:
-    """``kir_gvh_support``: the CIWD category behind a possible GvH verdict (missing elsewhere, and when only
-    missing alleles stand behind it)."""
+    """``kir_gvh_support``: the best CIWD category among the alleles behind a possible GvH verdict (a missing
+    allele counts as common; missing where the verdict is not possible)."""
     codes = np.where(possible & (ranks > 0), ranks.astype(np.int8) - 1, -1).astype(np.int8)
     if undecided:
         codes[undecided] = -1

@@ -288,8 +288,8 @@ class Genotype(BaseModel, frozen=True):
     @classmethod
     def coerce(cls, value: object, *, homozygous_if_blank: bool = False) -> Genotype:
         """A Genotype from a Genotype, a mapping, a GL string, a pandas Series or a sequence of six designations
-        (``homozygous_if_blank`` as for [`from_strings`][kirmatch.genotype.Genotype.from_strings]; a Genotype is returned
-        as it is)."""
+        (``homozygous_if_blank`` as for [`from_strings`][kirmatch.genotype.Genotype.from_strings]; a Genotype is
+        returned as it is)."""
         h = homozygous_if_blank
         if isinstance(value, Genotype):
             return value

@@ -197,7 +197,7 @@ def slot_support(
     reading: Reading = DEFAULT_READING,
 ) -> tuple[Ciwd | None, ...]:
     """Per catalogue ligand, the best CIWD category among the slot's candidates that may carry it (``None`` where
-    none may, and for a missing allele)."""
+    none may; common for a missing allele, which may be any allele of its locus)."""
     token = environment_token() if mac is None else mac
     return _slot(designation, locus, policy, b_locus_c1, token, reading)[1]
 
@@ -206,8 +206,9 @@ def slot_support(
 def _slot(
     designation: str | None, locus: str, policy: Bw4Policy, b_locus_c1: bool, mac: object, reading: Reading
 ) -> tuple[Planes, tuple[Ciwd | None, ...]]:
-    if designation is None:
-        return (0, locus_mask(locus, policy, b_locus_c1)), (None,) * len(_ORDER)
+    if designation is None:  # a missing allele may be any allele of its locus, common ones included
+        mask = locus_mask(locus, policy, b_locus_c1)
+        return (0, mask), tuple(Ciwd.COMMON if mask & ligand.bit else None for ligand in _ORDER)
     resolution, _release = resolve_text(designation, reading=reading)
     planes = candidate_planes(resolution.candidates, policy, b_locus_c1)
     best: list[Ciwd | None] = [None] * len(_ORDER)
@@ -250,8 +251,8 @@ class LigandEvidence(BaseModel, frozen=True):
     alleles: tuple[str, ...] = ()
     possible_from: tuple[str, ...] = ()
     support: Ciwd | None = None
-    """When ``presence`` is possible: the best CIWD 3.0.0 category among the typed alleles that may carry it
-    (``None`` when only missing alleles may)."""
+    """When ``presence`` is possible: the best CIWD 3.0.0 category among the alleles that may carry it (a missing
+    allele may be a common one)."""
 
     def __str__(self) -> str:
         if self.presence is _P:
