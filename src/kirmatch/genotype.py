@@ -237,7 +237,8 @@ class Genotype(BaseModel, frozen=True):
         by_name: bool | None = None,
     ) -> Self:
         """As pydantic's, but a bad typing raises kirmatch's own error (a
-        [`GenotypeError`][kirmatch._errors.GenotypeError] or the designation's error), not pydantic's ``ValidationError``."""
+        [`GenotypeError`][kirmatch._errors.GenotypeError] or the designation's error), not pydantic's
+        ``ValidationError``."""
         given = {"strict": strict, "extra": extra, "from_attributes": from_attributes, "context": context,
                  "by_alias": by_alias, "by_name": by_name}
         options: dict[str, Any] = {k: v for k, v in given.items() if v is not None}  # older pydantic lacks some
@@ -257,7 +258,8 @@ class Genotype(BaseModel, frozen=True):
         by_alias: bool | None = None,
         by_name: bool | None = None,
     ) -> Self:
-        """As pydantic's, raising kirmatch's own errors (see [`model_validate`][kirmatch.genotype.Genotype.model_validate])."""
+        """As pydantic's, raising kirmatch's own errors (see
+        [`model_validate`][kirmatch.genotype.Genotype.model_validate])."""
         given = {"strict": strict, "extra": extra, "context": context, "by_alias": by_alias, "by_name": by_name}
         options: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
         try:

@@ -289,8 +289,8 @@ def read_table(
     path: str, *, format: str | None = None, sep: str | None = None, encoding: str | None = None,
     sheet: str | None = None,
 ) -> InputTable:
-    """Read a donor file (see the module docstring); raises [`FileFormatError`][kirmatch._errors.FileFormatError] with one
-    line saying what is wrong and where."""
+    """Read a donor file (see the module docstring); raises
+    [`FileFormatError`][kirmatch._errors.FileFormatError] with one line saying what is wrong and where."""
     kind = file_format(path, format)
     return _READERS[kind](path, sep=sep, encoding=encoding, sheet=sheet)
 
@@ -519,9 +519,13 @@ def typing_frame(
             out[SLOT_COLUMNS[locus][0]] = [p[0] if p else None for p in pairs]
             out[SLOT_COLUMNS[locus][1]] = [p[1] if p else None for p in pairs]
     typed = pd.DataFrame(
-        {name: pd.array(list(out[name]), dtype="string") for pair in SLOT_COLUMNS.values() for name in pair},
+        {
+            name: out[name].to_numpy() if isinstance(out[name], pd.Series) else pd.array(out[name], dtype="string")
+            for pair in SLOT_COLUMNS.values()
+            for name in pair
+        },
         index=frame.index,
-    )
+    ).astype("string")
     if mac_table is not None:
         from kirmatch.hla_typing import spell_out_mac
 
@@ -629,7 +633,10 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
     leaves the old file, or none, never a truncated one. The temporary file sits beside ``path`` (same file system,
     so the rename is atomic) and is removed on any failure."""
     target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".kirmatch-tmp", dir=target.parent or ".")
+    # the temporary name keeps the extension (spreadsheet writers check it) and ends hidden in the same directory
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=f".kirmatch-tmp{target.suffix}", dir=target.parent or "."
+    )
     os.close(handle)
     try:
         write(temporary)
