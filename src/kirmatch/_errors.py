@@ -24,7 +24,9 @@ __all__ = [
     "KirTypingError",
     "ProtocolValueError",
     "ColumnError",
+    "FileFormatError",
     "with_context",
+    "flag",
     "quote",
     "choice",
 ]
@@ -67,6 +69,11 @@ class ErrorCode(str, Enum):
     """A frame's HLA (or tie-breaker) columns cannot be found unambiguously."""
     COLUMN_CLASH = "column_clash"
     """An output column would overwrite an input column."""
+    BAD_FILE = "bad_file"
+    """An input file cannot be read as a table (encoding, quoting, ragged rows, empty), or an output path is unsafe
+    (a directory, the input itself)."""
+    BAD_FRAME = "bad_frame"
+    """A frame function was given something that is not a pandas DataFrame."""
 
     def __str__(self) -> str:
         return self.value
@@ -166,6 +173,37 @@ class ColumnError(KirmatchError):
     """A frame's HLA columns cannot be found unambiguously, or an output column would overwrite an input one."""
 
     default_code = ErrorCode.COLUMN_NOT_FOUND
+
+
+class FileFormatError(KirmatchError):
+    """An input file cannot be read as a table of typings (encoding, quoting, ragged rows, no rows, a missing optional
+    reader), or an output path is unsafe (a directory, the input file itself)."""
+
+    default_code = ErrorCode.BAD_FILE
+
+
+_TRUE = frozenset({"true", "yes", "1", "on"})
+_FALSE = frozenset({"false", "no", "0", "off"})
+
+
+def flag(value: object, what: str) -> bool:
+    """``value`` as a bool: a bool, 0 / 1, or the words true/false, yes/no, on/off (any case); anything else raises a
+    ProtocolValueError naming ``what``. ``bool("False")`` is True, so no option of kirmatch uses ``bool()``."""
+    if isinstance(value, bool):
+        return value
+    if type(value).__name__ == "bool_":  # numpy.bool_
+        return bool(value)
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+    raise ProtocolValueError(
+        f"{what} must be True or False, got {quote(value)}", input=value, code=ErrorCode.UNKNOWN_OPTION
+    )
 
 
 E = TypeVar("E", bound=Enum)

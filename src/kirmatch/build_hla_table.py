@@ -37,6 +37,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -600,6 +601,19 @@ def build_table(imgt: str | Path, out: str | Path) -> dict[str, object]:
     Raises [`ReferenceTableError`][kirmatch._errors.ReferenceTableError] when a needed input file is missing.
     """
     directory = Path(imgt)
+    out = Path(out)
+    # Check where the files go before the build (which takes tens of seconds): the table, its provenance and the
+    # history are three distinct files beside each other.
+    if out.is_dir() or str(out).endswith(("/", os.sep)):
+        raise ReferenceTableError(
+            f"--out {str(out)!r} is a directory; give the table's file name, e.g. {str(out / 'hla_groups.csv')!r}",
+            input=str(out),
+        )
+    if out.suffix.lower() != ".csv" or out.name == "hla_history.csv":
+        raise ReferenceTableError(
+            f"--out {str(out)!r} must name the table's .csv file (not hla_history.csv, which is written beside it)",
+            input=str(out),
+        )
     missing = [name for name in INPUT_FILES if not (directory / name).is_file()]
     if missing:
         raise ReferenceTableError(
@@ -608,7 +622,6 @@ def build_table(imgt: str | Path, out: str | Path) -> dict[str, object]:
         )
     version, date = read_release_version(directory)
     rows, history = derive_rows(directory)
-    out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     table_text = _csv_text(rows, TABLE_COLUMNS)
     history_text = _csv_text(history, HISTORY_COLUMNS)

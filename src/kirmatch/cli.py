@@ -2,24 +2,31 @@
 it never calls ``sys.exit`` from library code.
 
 Exit codes: 0 success, 1 some input could not be read (each such input is reported on stderr, the others still
-printed), 2 usage error (argparse).
+printed), 2 usage error (argparse), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM). An interruption prints one
+line, no traceback; files are written atomically (see `kirmatch.tables_io`), so an interrupted
+command leaves no output file or the complete one.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import re
+import signal
 import sys
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any, TextIO
 
 from kirmatch._errors import KirmatchError
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from kirmatch.genotype import Genotype
     from kirmatch.kir import KirGenotype
+    from kirmatch.mac import MacTable
 
 __all__ = ["main"]
 
@@ -41,15 +48,20 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 count_group_nulls=args.count_group_nulls,
             )
         except KirmatchError as exc:
-            print(f"kirmatch classify: {type(exc).__name__}: {exc}", file=err)
+            print(f"kirmatch classify: {type(exc).__name__}: {_cell(str(exc))}", file=err)
             status = 1
             if args.json:
                 records.append(_error_record(exc, query=name))
             else:
-                print(f"{name}\t\t\t\t\terror\t", file=out)
+                print(f"{_cell(name)}\t\t\t\t\terror\t", file=out)
             continue
         if args.json:
-            records.append(call.model_dump(mode="json"))
+            record = call.model_dump(mode="json")
+            listed = len(call.alleles)
+            record["alleles_complete"] = listed == call.n_alleles
+            if listed < call.n_alleles:
+                record["alleles_note"] = f"alleles lists the first {listed} of the {call.n_alleles} covered alleles"
+            records.append(record)
             continue
         ligand = call.ligand.value if call.ligand is not None else "/".join(map(str, call.possible_ligands)) + "?"
         bw4 = call.bw4_80 or "/".join(call.possible_bw4_80) or "-"
@@ -66,25 +78,53 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return status
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _cell(text: str) -> str:
+    """User text safe for one TSV cell or terminal line: tabs, newlines and escape sequences shown as ``\\t``,
+    ``\\n``, ``\\x1b``, never acted on."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 def _error_record(exc: KirmatchError, **context: str) -> dict[str, Any]:
     """An error as JSON: its class, machine-readable code and message."""
     return {**context, "error": type(exc).__name__, "code": exc.code.value, "message": str(exc)}
 
 
-def _typing(values: list[str], homozygous_if_blank: bool = False) -> Genotype:
+_TYPING_SPLIT = re.compile(r"[\s,;]+")
+
+
+def _typing(values: list[str], mac: MacTable | None = None, homozygous_if_blank: bool = False) -> Genotype:
+    """A typing given on the command line: six designations (as six arguments, or in one quoted string separated by
+    blanks, commas or semicolons), one GL string, or one ``+`` pair per locus (``A*01:01+A*02:01 B*08:01+...``)."""
     from kirmatch.genotype import Genotype
 
-    if len(values) == 6:
-        return Genotype.from_strings(*values, homozygous_if_blank=homozygous_if_blank)
-    if len(values) == 1:
-        return Genotype.from_gl(values[0], homozygous_if_blank=homozygous_if_blank)
+    tokens = [t for value in values for t in _TYPING_SPLIT.split(value.strip()) if t]
+    if len(tokens) == 6 and not any(ch in t for t in tokens for ch in "^+|~"):
+        return Genotype.from_strings(*tokens, mac_table=mac, homozygous_if_blank=homozygous_if_blank)
+    if len(tokens) == 1:
+        return Genotype.from_gl(tokens[0], mac_table=mac, homozygous_if_blank=homozygous_if_blank)
+    if 1 < len(tokens) <= 3 and all("+" in t and "^" not in t for t in tokens):
+        return Genotype.from_gl("^".join(tokens), mac_table=mac, homozygous_if_blank=homozygous_if_blank)
     from kirmatch._errors import GenotypeError
 
     raise GenotypeError(
-        "give six designations (A A B B C C, '-' for a missing one) or one GL string, "
-        f"got {len(values)} values",
+        "give six designations (A A B B C C, '-' for a missing one; as six arguments or in one quoted string) or "
+        f"one GL string, got {len(tokens)} values",
         input=values,
     )
+
+
+def _mac(args: argparse.Namespace) -> MacTable | None:
+    """The MAC table of ``--mac-file``, else of ``$KIRMATCH_MAC_FILE``, else None."""
+    from kirmatch.mac import mac_table_from
+
+    return mac_table_from(getattr(args, "mac_file", None))
+
+
+def _mac_record(table: MacTable | None) -> dict[str, str] | None:
+    return {"path": table.source, "sha256": table.digest} if table is not None else None
 
 
 def _donor_kir(args: argparse.Namespace, command: str, err: TextIO) -> tuple[bool, KirGenotype | None]:
@@ -105,10 +145,11 @@ def _match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ok, kir = _donor_kir(args, "match", err)
         if not ok:
             return 1
+        mac = _mac(args)
         sides: dict[str, Genotype] = {}
         for side in ("donor", "recipient"):
             try:
-                sides[side] = _typing(getattr(args, side), args.homozygous_if_blank)
+                sides[side] = _typing(getattr(args, side), mac, args.homozygous_if_blank)
             except KirmatchError as exc:
                 raise side_context(exc, side) from exc
         result = kir_ligand_mismatch(
@@ -123,12 +164,12 @@ def _match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             count_group_nulls=args.count_group_nulls,
         )
     except KirmatchError as exc:
-        print(f"kirmatch match: {type(exc).__name__}: {exc}", file=err)
+        print(f"kirmatch match: {type(exc).__name__}: {_cell(str(exc))}", file=err)
         if args.json:
             print(json.dumps(_error_record(exc), indent=2), file=out)
         return 1
     if args.json:
-        print(json.dumps(result.model_dump(mode="json"), indent=2), file=out)
+        print(json.dumps(_match_record(result, mac), indent=2), file=out)
         return 0
     print(result.verdict(), file=out)
     if args.explain:
@@ -180,63 +221,128 @@ def _assess(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _read_frame(path: str, chunk_size: int) -> Iterator[pd.DataFrame]:
-    """Chunks of the donor file as frames of strings (CSV by default, Parquet by extension)."""
-    import pandas as pd
+def _match_record(result: Any, mac: MacTable | None) -> dict[str, Any]:
+    """The JSON of ``kirmatch match``: kirmatch's version, the verdict line, the MAC file used, then the result."""
+    from kirmatch import __version__
 
-    if path.lower().endswith((".parquet", ".pq")):
-        try:
-            frame: pd.DataFrame = pd.read_parquet(path)
-        except ImportError as exc:
-            raise KirmatchError(
-                f"reading {path!r} needs pyarrow: pip install 'kirmatch[parquet]'", input=path
-            ) from exc
-        frame = frame.astype("string")
-        for start in range(0, max(len(frame), 1), chunk_size):
-            yield frame.iloc[start : start + chunk_size]
-        return
-    yield from pd.read_csv(path, dtype="string", chunksize=chunk_size, keep_default_na=False, na_values=[""])
+    return {
+        "kirmatch_version": __version__,
+        "verdict": result.verdict(),
+        "mac_table": _mac_record(mac),
+        **result.model_dump(mode="json"),
+    }
 
 
-def _write_frame(frame: pd.DataFrame, path: str) -> None:
-    if path.lower().endswith((".parquet", ".pq")):
-        try:
-            frame.to_parquet(path, index=False)
-        except ImportError as exc:
-            raise KirmatchError(f"writing {path!r} needs pyarrow: pip install 'kirmatch[parquet]'", input=path) from exc
-    else:
-        frame.to_csv(path, index=False)
+def _hla_columns(given: list[str] | None) -> dict[str, list[str]] | None:
+    """``--hla-column A=HLA-A`` / ``A=a1,a2`` as ``{"A": [...]}``."""
+    if not given:
+        return None
+    from kirmatch._errors import ColumnError
+
+    found: dict[str, list[str]] = {}
+    for item in given:
+        locus, sep, names = item.partition("=")
+        locus = locus.strip().upper().removeprefix("HLA-")
+        if not sep or locus not in ("A", "B", "C") or not names.strip():
+            raise ColumnError(
+                f"--hla-column {item!r}: write LOCUS=COLUMN (both alleles in one cell) or LOCUS=FIRST,SECOND",
+                input=item,
+            )
+        found[locus] = [n.strip() for n in names.split(",")]
+    return found
+
+
+_SHORT_COLUMNS = ["kir_gvh_C1", "kir_gvh_C2", "kir_gvh_Bw4", "kir_gvh_incompatible", "kir_error"]
+_ID_NAMES = ("id", "donorid", "donor", "donorcode", "sampleid", "registryid", "grid", "personid", "patientid")
+
+
+def _id_column(args: argparse.Namespace, table: Any) -> str | None:
+    from kirmatch._errors import ColumnError
+
+    columns = [str(c) for c in table.frame.columns]
+    if args.id is not None:
+        if args.id not in columns:
+            raise ColumnError(f"--id column {args.id!r} is not in the file", input=args.id)
+        return str(args.id)
+    if table.index_column is not None:
+        return str(table.index_column)
+    for name in columns:
+        if re.sub(r"[-_. ]", "", name).lower() in _ID_NAMES:
+            return name
+    return None
 
 
 def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import time
 
+    import numpy as np
     import pandas as pd
 
-    from kirmatch.frame import mismatch_against, rank_mismatches
+    from kirmatch import __version__
+    from kirmatch._errors import ColumnError, ErrorCode, FileFormatError
+    from kirmatch.frame import mismatch_against, mismatch_schema, rank_mismatches
     from kirmatch.mismatch import side_context
+    from kirmatch.models import MODELS
+    from kirmatch.reference import reference_info
+    from kirmatch.tables_io import (
+        SLOT_COLUMNS,
+        check_output_path,
+        deciding_alleles,
+        file_format,
+        find_layout,
+        flag_rows,
+        read_table,
+        typing_frame,
+        verdicts,
+        write_table,
+    )
 
     show = not args.quiet and hasattr(err, "isatty") and err.isatty()
     started = time.perf_counter()
+    written = False
     try:
         ok, kir = _donor_kir(args, "screen", err)
         if not ok:
             return 1
+        check_output_path(args.output, [args.donors])
+        mac = _mac(args)
         try:
-            recipient = _typing(args.recipient, args.homozygous_if_blank)
+            recipient = _typing(args.recipient, mac, args.homozygous_if_blank)
         except KirmatchError as exc:
             raise side_context(exc, "recipient") from exc
-        donors: list[pd.DataFrame] = []
+        table = read_table(
+            args.donors, format=args.input_format, sep=args.sep, encoding=args.encoding, sheet=args.sheet
+        )
+        frame = table.frame
+        if len(frame) == 0:
+            raise FileFormatError(f"{args.donors!r} has a header but no donor rows", input=args.donors)
+        produced = [*mismatch_schema().columns, "kir_rank", "kir_verdict", "kir_deciding_alleles", "kir_line"]
+        clash = [c for c in produced if c in frame.columns]
+        if clash:
+            raise ColumnError(
+                f"the donor file already has columns named {', '.join(clash)}, which kirmatch screen writes; rename "
+                "them first (kirmatch never overwrites an input column)",
+                input=clash,
+                code=ErrorCode.COLUMN_CLASH,
+            )
+        for name in args.by or ():
+            if name not in frame.columns:
+                raise ColumnError(f"--by column {name!r} is not in the donor file", input=name)
+        id_column = _id_column(args, table)
+        layout = find_layout(
+            frame, prefix=args.prefix, hla_columns=_hla_columns(args.hla_column), gl_column=args.gl_column
+        )
+        typed, shape_errors = typing_frame(frame, layout, mac_table=mac)
+        model = MODELS.get(args.model)
         results: list[pd.DataFrame] = []
-        done = 0
-        for chunk in _read_frame(args.donors, args.chunk_size):
-            chunk = chunk.reset_index(drop=True)
-            chunk.index = pd.RangeIndex(done, done + len(chunk))
+        for start in range(0, len(typed), args.chunk_size):
+            chunk = typed.iloc[start : start + args.chunk_size]
             results.append(
                 mismatch_against(
                     chunk,
                     recipient,
-                    model=args.model,
+                    columns=SLOT_COLUMNS,
+                    model=model,
                     donor_kir=kir,
                     bw4_policy=args.bw4_policy,
                     b_locus_c1=not args.no_b_locus_c1,
@@ -244,37 +350,130 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     population=args.population,
                     count_group_nulls=args.count_group_nulls,
                     homozygous_if_blank=args.homozygous_if_blank,
-                    errors=args.errors,
-                    prefix=args.prefix,
+                    errors="flag",
                 )
             )
-            donors.append(chunk)
-            done += len(chunk)
             if show:
+                done = min(start + args.chunk_size, len(typed))
                 elapsed = time.perf_counter() - started
                 print(f"\rkirmatch screen: {done:,} donors read ({elapsed:.1f} s)", end="", file=err)
         if show:
             print(file=err)
-        frame = pd.concat(donors) if donors else pd.DataFrame()
-        result = pd.concat(results) if results else None
-        if result is None:
-            raise KirmatchError(f"{args.donors!r} has no rows", input=args.donors)
-        ranked = rank_mismatches(frame, result, by=args.by or ())
-        _write_frame(ranked, args.output)
+        result = pd.concat(results)
+        result = flag_rows(result, shape_errors)
+        bad = result["kir_error"].notna().to_numpy()
+        if args.errors == "raise" and bad.any():
+            first = int(np.flatnonzero(bad)[0])
+            raise KirmatchError(
+                f"{args.donors} {table.line_word} {int(table.lines[first])}: {result['kir_error'].iloc[first]}",
+                input=args.donors,
+            )
+        result["kir_line"] = table.lines
+        ranked = rank_mismatches(frame, result, by=args.by or (), order=args.order)
+        ranked["kir_verdict"] = verdicts(ranked, model.name).to_numpy()
+        ranked["kir_deciding_alleles"] = deciding_alleles(
+            typed.loc[ranked.index], ranked, bw4_policy=args.bw4_policy, b_locus_c1=not args.no_b_locus_c1,
+            uses_donor_hla=model.uses_donor_hla,
+        ).to_numpy()
+        lead = [id_column] if id_column is not None else []
+        chosen = ["kir_rank", "kir_verdict", "kir_deciding_alleles"]
+        if args.columns == "full":
+            chosen += [c for c in result.columns if c not in chosen]
+        else:
+            chosen += [*_SHORT_COLUMNS, "kir_line"]
+        ordered = ranked[[*lead, *chosen, *[c for c in frame.columns if c not in lead]]]
+        info = reference_info()
+        record: dict[str, Any] = {
+            "kirmatch_version": __version__,
+            "command": "kirmatch screen",
+            "input": {"path": args.donors, "sha256": table.sha256, "format": table.format, "rows": len(frame),
+                      "hla_columns": layout.describe(), "id_column": id_column},
+            "recipient": str(recipient),
+            "model": model.name,
+            "bw4_policy": args.bw4_policy,
+            "b_locus_c1": not args.no_b_locus_c1,
+            "pool": args.pool,
+            "population": args.population,
+            "count_group_nulls": args.count_group_nulls,
+            "homozygous_if_blank": args.homozygous_if_blank,
+            "donor_kir": args.donor_kir,
+            "order": args.order,
+            "by": list(args.by or ()),
+            "columns": args.columns,
+            "release": f"{info.database} {info.release}",
+            "table_sha256": info.table_sha256,
+            "mac_table": _mac_record(mac),
+            "formulas_neutralised": args.output == "-" or file_format(args.output, args.output_format) != "parquet",
+        }
+        comment = (
+            [f"{key}: {json.dumps(value)}" for key, value in record.items()] if args.header_comment else []
+        )
+        write_table(ordered, args.output, format=args.output_format, comment=comment)
+        written = True
+        if args.output != "-" and not args.no_sidecar:
+            from kirmatch.tables_io import atomic_write
+
+            text = json.dumps(record, indent=2) + "\n"
+            atomic_write(f"{args.output}.json", functools.partial(_write_text, text=text))
     except (KirmatchError, OSError) as exc:
         if show:
             print(file=err)
-        print(f"kirmatch screen: {type(exc).__name__}: {exc}", file=err)
+        print(f"kirmatch screen: {type(exc).__name__}: {_cell(str(exc))}", file=err)
         return 1
-    verdicts = ranked["kir_gvh_incompatible"].value_counts()
-    bad = int(ranked["kir_error"].notna().sum())
-    print(
-        f"{len(ranked):,} donors screened in {time.perf_counter() - started:.1f} s: "
-        f"{verdicts.get('present', 0):,} GvH KIR-ligand incompatible, {verdicts.get('possible', 0):,} possibly, "
-        f"{verdicts.get('absent', 0):,} compatible, {bad:,} unreadable; wrote {args.output}",
-        file=out,
+    verdict_counts = ordered["kir_gvh_incompatible"].value_counts()
+    n_bad = int(bad.sum())
+    summary = (
+        f"{len(ordered):,} donors screened in {time.perf_counter() - started:.1f} s: "
+        f"{verdict_counts.get('present', 0):,} GvH KIR-ligand incompatible, {verdict_counts.get('possible', 0):,} "
+        f"possibly, {verdict_counts.get('absent', 0):,} compatible, {n_bad:,} unreadable; wrote {args.output}"
     )
+    print(summary, file=err if args.output == "-" else out)
+    if n_bad:
+        first = int(np.flatnonzero(bad)[0])
+        print(
+            f"kirmatch screen: {n_bad:,} row(s) could not be read (kir_error); first, {table.line_word} "
+            f"{int(table.lines[first])}: {_cell(str(result['kir_error'].iloc[first]))}",
+            file=err,
+        )
+    if written and n_bad == len(ordered):
+        print("kirmatch screen: no donor row could be read", file=err)
+        return 1
     return 0
+
+
+def _write_text(path: str, text: str) -> None:
+    Path(path).write_text(text, encoding="utf-8")
+
+
+def _schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """The JSON schema of a command's --json output (``match`` now; ``assess`` joins it as another entry)."""
+    print(json.dumps(_SCHEMAS[args.what](), indent=2), file=out)
+    return 0
+
+
+def _match_schema() -> dict[str, Any]:
+    from kirmatch.mismatch import KirLigandMismatch
+
+    schema = KirLigandMismatch.model_json_schema(mode="serialization")
+    extra = {
+        "kirmatch_version": {"type": "string", "description": "the kirmatch version that wrote this"},
+        "verdict": {"type": "string", "description": "the one-line verdict, as kirmatch match prints it"},
+        "mac_table": {
+            "anyOf": [
+                {"type": "object", "properties": {"path": {"type": "string"}, "sha256": {"type": "string"}},
+                 "required": ["path", "sha256"]},
+                {"type": "null"},
+            ],
+            "description": "the NMDP MAC file used (--mac-file or $KIRMATCH_MAC_FILE), or null",
+        },
+    }
+    schema["properties"] = {**extra, **schema.get("properties", {})}
+    schema["required"] = [*extra, *schema.get("required", [])]
+    schema["title"] = "kirmatch match --json"
+    return schema
+
+
+_SCHEMAS = {"match": _match_schema}
 
 
 def _build_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -383,6 +582,26 @@ def _add_reading_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_mac_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--mac-file",
+        metavar="FILE",
+        default=None,
+        help="NMDP multiple-allele code list (code, expansion) for codes such as C*07:AB "
+        "(default: $KIRMATCH_MAC_FILE)",
+    )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     from kirmatch import __version__
 
@@ -400,13 +619,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="HLA-A, -B or -C designations: C*07:02, Cw*0702, C*07:XX, C*07:01:01G, C*07:01P, Cw7, C*07:01/02, ...",
     )
-    p.add_argument(
-        "--mac-file",
-        metavar="FILE",
-        default=None,
-        help="NMDP multiple-allele code list (code, expansion) for codes such as C*07:AB "
-        "(default: $KIRMATCH_MAC_FILE)",
-    )
+    _add_mac_option(p)
     p.add_argument("--json", action="store_true", help="print the full results as JSON")
     p.add_argument("--explain", action="store_true", help="add a sentence per name saying why")
     _add_reading_options(p)
@@ -417,7 +630,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--donor", required=True, nargs="+", metavar="TYPING", help=f"donor HLA typing: {typing}")
     p.add_argument("--recipient", required=True, nargs="+", metavar="TYPING", help=f"recipient HLA typing: {typing}")
     _add_matching_options(p)
-    p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    _add_mac_option(p)
+    p.add_argument("--json", action="store_true", help="print the full result as JSON (kirmatch schema match)")
     p.add_argument("--explain", action="store_true", help="add one sentence per finding")
     p.set_defaults(run=_match)
 
@@ -432,20 +646,58 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the full assessment as JSON")
     p.set_defaults(run=_assess)
 
-    p = sub.add_parser("screen", help="rank the donors of a registry file against one recipient")
-    p.add_argument("donors", metavar="FILE", help="donor file, CSV (or Parquet with pyarrow), columns A1..C2")
+    p = sub.add_parser(
+        "screen",
+        help="rank the donors of a registry file against one recipient",
+        description="Rank every donor of a file against one recipient and write them, best first, for the protocol. "
+        "Reads CSV (',', ';' or tab; UTF-8 or UTF-16 with a byte-order mark), Parquet and xlsx, '-' for stdin; HLA "
+        "columns two per locus (A1..C2, HLA-A_1, HLA-A/HLA-A.1), one per locus with both alleles in the cell "
+        "(A*01:01+A*24:02) or a GL string column.",
+    )
+    p.add_argument("donors", metavar="FILE", help="donor file: CSV, .parquet or .xlsx, or - for standard input")
     p.add_argument("--recipient", required=True, nargs="+", metavar="TYPING", help=f"recipient HLA typing: {typing}")
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="ranked output (CSV, or .parquet)")
-    p.add_argument("--by", nargs="*", metavar="COLUMN", help="tie-breaker columns after the KIR-ligand verdict")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="FILE",
+        help="ranked output: CSV, .parquet or .xlsx (written atomically; never the input), or - for standard output",
+    )
+    p.add_argument("--by", nargs="*", metavar="COLUMN", help="tie-breaker columns (numbers sort as numbers)")
+    p.add_argument(
+        "--order",
+        default="protocol",
+        choices=["protocol", "most-mismatched"],
+        help="protocol (default): certainly GvH-incompatible first, then possibly, then compatible, each by --by; "
+        "most-mismatched: more ligands mismatched for certain first, then the better typed, then --by",
+    )
+    p.add_argument(
+        "--columns",
+        default="short",
+        choices=["short", "full"],
+        help="short (default): id, rank, verdict, deciding alleles, GvH C1/C2/Bw4, errors, then the input columns; "
+        "full: every kir_ column",
+    )
+    p.add_argument("--id", metavar="COLUMN", help="the donor id column, written first (default: found by name)")
     p.add_argument("--prefix", default="", help="prefix of the HLA columns, e.g. 'donor_'")
+    p.add_argument(
+        "--hla-column", action="append", metavar="LOCUS=COLUMN[,COLUMN]",
+        help="where a locus is: A=HLA-A (both alleles in one cell) or A=a1,a2; repeat per locus",
+    )
+    p.add_argument("--gl-column", metavar="COLUMN", help="a column of GL strings holding the whole typing")
+    p.add_argument("--sep", metavar="CHAR", help="CSV delimiter (default: read from the header line)")
+    p.add_argument("--encoding", metavar="NAME", help="text encoding of a CSV that is not UTF-8, e.g. latin-1")
+    p.add_argument("--sheet", metavar="NAME", help="xlsx sheet (default: the first)")
+    p.add_argument("--input-format", choices=["csv", "parquet", "xlsx"], help="format of FILE (default: by extension)")
+    p.add_argument("--output-format", choices=["csv", "parquet", "xlsx"], help="format of -o (default: by extension)")
+    p.add_argument("--header-comment", action="store_true", help="start a CSV output with '# ' lines recording the run")
+    p.add_argument("--no-sidecar", action="store_true", help="do not write OUTPUT.json recording the run")
     _add_matching_options(p)
+    _add_mac_option(p)
     p.add_argument(
         "--errors",
         default="flag",
         choices=["flag", "raise"],
-        help="flag (default): keep unreadable rows, last, with kir_error; raise: stop at the first",
+        help="flag (default): keep unreadable rows, last, with kir_error; raise: stop at the first, naming its line",
     )
-    p.add_argument("--chunk-size", type=int, default=250_000, metavar="ROWS", help=argparse.SUPPRESS)
+    p.add_argument("--chunk-size", type=_positive, default=250_000, metavar="ROWS", help=argparse.SUPPRESS)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     p.set_defaults(run=_screen)
 
@@ -459,13 +711,41 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="CSV", help="where to write kir_alleles.csv (and its .json)")
     p.set_defaults(run=_build_kir_table)
 
+    p = sub.add_parser("schema", help="the JSON schema of a command's --json output")
+    p.add_argument("what", choices=sorted(_SCHEMAS), help="the command")
+    p.set_defaults(run=_schema)
+
     p = sub.add_parser("info", help="which IPD-IMGT/HLA release the reference table comes from")
     p.add_argument("--json", action="store_true", help="print the provenance as JSON")
     p.set_defaults(run=_info)
     return parser
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread like KeyboardInterrupt so that temporary files are removed."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Run the command line; returns the exit code (the console script passes it to ``sys.exit``)."""
+    """Run the command line; returns the exit code (the console script passes it to ``sys.exit``).
+
+    Ctrl-C (SIGINT) and SIGTERM end the command with one line on stderr and exit code 130 / 143; any file being
+    written is left as it was (see `kirmatch.tables_io.atomic_write`)."""
     args = _parser().parse_args(argv)
-    return int(args.run(args, out or sys.stdout, err or sys.stderr))
+    stderr = err or sys.stderr
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
+    try:
+        return int(args.run(args, out or sys.stdout, stderr))
+    except KeyboardInterrupt:
+        print(f"\nkirmatch {args.command}: interrupted; no partly written file was left", file=stderr)
+        return 130
+    except _Terminated:
+        print(f"\nkirmatch {args.command}: terminated; no partly written file was left", file=stderr)
+        return 143
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)

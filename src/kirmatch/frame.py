@@ -36,7 +36,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from kirmatch._errors import ColumnError, ErrorCode, KirmatchError, ProtocolValueError, quote, with_context
+from kirmatch._errors import ColumnError, ErrorCode, KirmatchError, ProtocolValueError, flag, quote, with_context
 from kirmatch.catalogue import ALL_LIGANDS, PROTOCOL_LIGANDS, PROTOCOL_MASK, KirLigand
 from kirmatch.genotype import LOCI, Genotype, is_missing, slot_designation
 from kirmatch.kir import KirGenotype
@@ -57,6 +57,7 @@ __all__ = [
     "mismatch_pairs",
     "rank_donors",
     "rank_mismatches",
+    "ORDERS",
     "profile_schema",
     "mismatch_schema",
     "KirAccessor",
@@ -86,8 +87,11 @@ def find_hla_columns(
 
     Given ``columns``, they are checked to exist. Otherwise a column whose name (after ``prefix``) reads as locus
     and slot number (``A1``, ``A_1``, ``A.1``, ``HLA-A_1``, ``HLA-A.1``, case-insensitive) is taken; a slot matched
-    by two columns, or a slot missing, raises [`ColumnError`][kirmatch.frame.ColumnError] listing what was seen.
+    by two columns, or a slot missing, raises [`ColumnError`][kirmatch.frame.ColumnError] listing what was seen. Both
+    slots of a locus given as one column (a column holding both alleles, ``A*01:01+A*24:02``) is refused: each slot
+    would read the whole cell, and ``A*01:01/A*24:02`` would become "either allele" twice.
     """
+    _require_frame(frame, "frame")
     if columns is not None:
         found: dict[str, tuple[str, str]] = {}
         for locus in LOCI:
@@ -104,6 +108,13 @@ def find_hla_columns(
             missing = [c for c in pair if c not in frame.columns]
             if missing:
                 raise ColumnError(f"columns {', '.join(map(quote, missing))} are not in the frame", input=missing)
+            if pair[0] == pair[1]:
+                raise ColumnError(
+                    f"columns= gives {quote(pair[0])} for both HLA-{locus} alleles; if that column holds both alleles "
+                    f"in one cell (e.g. '{locus}*01:01+{locus}*02:01'), split it into two columns first "
+                    "(kirmatch screen does that itself)",
+                    input=pair,
+                )
             doubled = [c for c in pair if list(frame.columns).count(c) > 1]
             if doubled:
                 raise ColumnError(f"the frame has more than one column named {quote(doubled[0])}", input=doubled)
@@ -140,6 +151,15 @@ def find_hla_columns(
     return result
 
 
+def _require_frame(frame: object, what: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise ColumnError(
+            f"{what} must be a pandas DataFrame, got {type(frame).__name__}",
+            input=type(frame).__name__,
+            code=ErrorCode.BAD_FRAME,
+        )
+
+
 # ----------------------------------------------------------------------------------------------- the planes
 
 
@@ -167,7 +187,7 @@ def _settings(
         )
     return _Settings(
         Bw4Policy.coerce(bw4_policy),
-        bool(b_locus_c1),
+        flag(b_locus_c1, "b_locus_c1"),
         Reading.of(pool, population, count_group_nulls),
         homozygous_if_blank,
     )
@@ -602,13 +622,44 @@ def rank_donors(
     return rank_mismatches(donors, result, by=by, ascending=ascending)
 
 
+Order = Literal["most-mismatched", "protocol"]
+ORDERS: tuple[str, ...] = ("most-mismatched", "protocol")
+"""The donor orders of [`rank_mismatches`][kirmatch.frame.rank_mismatches]."""
+
+
+def _sort_key(values: pd.Series, ascending: bool) -> npt.NDArray[Any]:
+    """Dense ranks of a tie-breaker column, missing last; a text column whose filled cells all read as numbers (a CSV's
+    ``age``) is ranked as numbers, so that 9 < 10 < 100."""
+    if not pd.api.types.is_numeric_dtype(values.dtype) and not isinstance(values.dtype, pd.CategoricalDtype):
+        filled = values.dropna()
+        if len(filled):
+            numbers = pd.to_numeric(filled.astype(str).str.strip(), errors="coerce")
+            if bool(numbers.notna().all()):
+                values = pd.to_numeric(values.astype("string").str.strip(), errors="coerce")
+    ranks = values.rank(method="dense", ascending=ascending, na_option="bottom")
+    return ranks.to_numpy(dtype=float)
+
+
 def rank_mismatches(
-    donors: pd.DataFrame, result: pd.DataFrame, *, by: Sequence[str] = (), ascending: bool | Sequence[bool] = True
+    donors: pd.DataFrame,
+    result: pd.DataFrame,
+    *,
+    by: Sequence[str] = (),
+    ascending: bool | Sequence[bool] = True,
+    order: Order = "most-mismatched",
 ) -> pd.DataFrame:
     """Join ``donors`` with their [`mismatch_against`][kirmatch.frame.mismatch_against] ``result`` and order them as
     [`rank_donors`][kirmatch.frame.rank_donors] does (for callers that computed the mismatch in pieces, such as
-    ``kirmatch screen``)."""
-    clash = [c for c in result.columns if c in donors.columns]
+    ``kirmatch screen``).
+
+    ``order="protocol"`` (the default of ``kirmatch screen``): the protocol needs one certain GvH mismatch, so
+    certainly incompatible donors come first, then possibly incompatible ones, then compatible ones, and within each
+    the ``by`` columns decide (then the input order); how many ligands are mismatched does not outrank them.
+    ``order="most-mismatched"`` is `rank_donors`'s order. A text column whose filled cells are all numbers sorts as
+    numbers."""
+    _require_frame(donors, "donors")
+    _require_frame(result, "result")
+    clash = [c for c in [*result.columns, "kir_rank"] if c in donors.columns]
     if clash:
         raise ColumnError(
             f"the donor frame already has columns {', '.join(clash)}; rename them first",
@@ -626,16 +677,20 @@ def rank_mismatches(
     codes = {c: result[c].cat.codes.to_numpy() for c in [*protocol, "kir_gvh_incompatible"]}
     # np.lexsort sorts by its last key first: bad rows last, then GvH present > possible > absent, more certain
     # GvH ligands first, fewer doubtful ones first, the tie-breakers, the input order.
+    if order not in ORDERS:
+        raise ProtocolValueError(
+            f"order must be one of {', '.join(ORDERS)}, got {quote(order)}", input=order, code=ErrorCode.UNKNOWN_OPTION
+        )
     keys: list[npt.NDArray[Any]] = [np.arange(len(donors))]
     for name, up in reversed(list(zip(by, asc, strict=True))):
-        ranks = donors[name].rank(method="dense", ascending=up, na_option="bottom")
-        keys.append(ranks.to_numpy(dtype=float))
-    keys.append(sum(((codes[c] == 1) * 1 for c in protocol), np.zeros(len(donors), dtype=int)))
-    keys.append(-sum(((codes[c] == 2) * 1 for c in protocol), np.zeros(len(donors), dtype=int)))
+        keys.append(_sort_key(donors[name], up))
+    if order == "most-mismatched":
+        keys.append(sum(((codes[c] == 1) * 1 for c in protocol), np.zeros(len(donors), dtype=int)))
+        keys.append(-sum(((codes[c] == 2) * 1 for c in protocol), np.zeros(len(donors), dtype=int)))
     keys.append(-codes["kir_gvh_incompatible"].astype(int))
     keys.append(result["kir_error"].notna().to_numpy(dtype=bool))
-    order = np.lexsort(keys)
-    ranked: pd.DataFrame = pd.concat([donors, result], axis=1).iloc[order].copy()
+    sequence = np.lexsort(keys)
+    ranked: pd.DataFrame = pd.concat([donors, result], axis=1).iloc[sequence].copy()
     ranked["kir_rank"] = np.arange(1, len(ranked) + 1)
     return ranked
 

@@ -26,16 +26,18 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeGuard, cast
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, ValidationError, model_validator
+from typing_extensions import Self
 
 from kirmatch._errors import GenotypeError, KirmatchError, quote, with_context
-from kirmatch.hla_typing import resolve_text
+from kirmatch.hla_typing import resolve_text, spell_out_mac
 from kirmatch.ligands import classify
-from kirmatch.mac import environment_token
+from kirmatch.mac import MacTableSpec, environment_token, mac_table_from
 from kirmatch.nomenclature import LOCI
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from pydantic.config import ExtraValues
 
 __all__ = ["Genotype", "LOCI", "is_missing", "slot_designation"]
 
@@ -165,6 +167,26 @@ def _slot_key(key: object) -> tuple[str, int | None] | None:
     return m.group(1).upper(), (int(m.group(2)) if m.group(2) else None)
 
 
+def _kirmatch_error(exc: ValidationError, given: object) -> KirmatchError:
+    """The KirmatchError behind a pydantic ValidationError of a Genotype, or a GenotypeError with pydantic's text."""
+    for error in exc.errors():
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, KirmatchError):
+            return cause
+    errors = exc.errors()
+    where = ".".join(map(str, errors[0]["loc"])) if errors else ""
+    message = errors[0]["msg"] if errors else str(exc)
+    return GenotypeError(f"cannot read a Genotype from {quote(given)}: {where or 'genotype'}: {message}", input=given)
+
+
+def _spelled(values: tuple[object, ...], mac_table: MacTableSpec) -> tuple[object, ...]:
+    """``values`` with each NMDP code spelled out from ``mac_table`` (unchanged when there is none)."""
+    table = mac_table_from(mac_table) if mac_table is not None else None
+    if table is None:
+        return values
+    return tuple(spell_out_mac(v.strip(), table) if isinstance(v, str) else v for v in values)
+
+
 def _render_pair(pair: Pair) -> str:
     known = [d for d in pair if d is not None]
     return "+".join(known) if known else "-"
@@ -214,6 +236,49 @@ class Genotype(BaseModel, frozen=True):
             }
         return data
 
+    @classmethod
+    def model_validate(
+        cls,
+        obj: Any,
+        *,
+        strict: bool | None = None,
+        extra: ExtraValues | None = None,
+        from_attributes: bool | None = None,
+        context: Any | None = None,
+        by_alias: bool | None = None,
+        by_name: bool | None = None,
+    ) -> Self:
+        """As pydantic's, but a bad typing raises kirmatch's own error (a
+        [`GenotypeError`][kirmatch._errors.GenotypeError] or the designation's error), not pydantic's
+        ``ValidationError``."""
+        given = {"strict": strict, "extra": extra, "from_attributes": from_attributes, "context": context,
+                 "by_alias": by_alias, "by_name": by_name}
+        options: dict[str, Any] = {k: v for k, v in given.items() if v is not None}  # older pydantic lacks some
+        try:
+            return super().model_validate(obj, **options)
+        except ValidationError as exc:
+            raise _kirmatch_error(exc, obj) from None
+
+    @classmethod
+    def model_validate_json(
+        cls,
+        json_data: str | bytes | bytearray,
+        *,
+        strict: bool | None = None,
+        extra: ExtraValues | None = None,
+        context: Any | None = None,
+        by_alias: bool | None = None,
+        by_name: bool | None = None,
+    ) -> Self:
+        """As pydantic's, raising kirmatch's own errors (see
+        [`model_validate`][kirmatch.genotype.Genotype.model_validate])."""
+        given = {"strict": strict, "extra": extra, "context": context, "by_alias": by_alias, "by_name": by_name}
+        options: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+        try:
+            return super().model_validate_json(json_data, **options)
+        except ValidationError as exc:
+            raise _kirmatch_error(exc, json_data) from None
+
     # ------------------------------------------------------------------------------------------- constructors
 
     @classmethod
@@ -227,11 +292,17 @@ class Genotype(BaseModel, frozen=True):
         return cls._from_items(mapping.items(), strict=True, homozygous_if_blank=homozygous_if_blank)
 
     @classmethod
-    def from_strings(cls, *names: object, homozygous_if_blank: bool = False) -> Genotype:
+    def from_strings(
+        cls, *names: object, homozygous_if_blank: bool = False, mac_table: MacTableSpec = None
+    ) -> Genotype:
         """From six designations in the order A, A, B, B, C, C (``None``, ``""`` or ``"-"`` for a missing one).
 
         ``homozygous_if_blank=True`` reads a locus given once, its other allele blank, as homozygous (registries
         write homozygous loci that way); by default the blank allele stays unknown.
+
+        ``mac_table`` (a MAC file path, a ``{code: expansion}`` mapping or a [`MacTable`][kirmatch.mac.MacTable])
+        reads NMDP codes such as ``B*08:AB``: each is stored as the allele list it stands for, so the Genotype means
+        the same alleles wherever it goes. Without it, ``$KIRMATCH_MAC_FILE`` is used when a code is met.
         """
         only = names[0] if len(names) == 1 else None
         if _is_sequence(only):
@@ -241,14 +312,16 @@ class Genotype(BaseModel, frozen=True):
                 f"expected six designations (A, A, B, B, C, C; '-' for a missing one), got {len(names)}",
                 input=names,
             )
-        return cls(a=names[0:2], b=names[2:4], c=names[4:6], homozygous_if_blank=homozygous_if_blank)
+        spelled = _spelled(names, mac_table)
+        return cls(a=spelled[0:2], b=spelled[2:4], c=spelled[4:6], homozygous_if_blank=homozygous_if_blank)
 
     @classmethod
-    def from_gl(cls, text: str, *, homozygous_if_blank: bool = False) -> Genotype:
+    def from_gl(cls, text: str, *, homozygous_if_blank: bool = False, mac_table: MacTableSpec = None) -> Genotype:
         """From a GL string: ``+`` joins the two alleles, ``|`` separates alternative genotypes, ``^`` loci.
 
         Loci other than A, B and C are ignored (they carry no KIR ligand). Read by
-        [`kirmatch.nomenclature.parse_gl_string`][kirmatch.nomenclature.parse_gl_string].
+        [`kirmatch.nomenclature.parse_gl_string`][kirmatch.nomenclature.parse_gl_string]. ``mac_table`` as for
+        [`from_strings`][kirmatch.genotype.Genotype.from_strings].
         """
         from kirmatch.nomenclature import parse_gl_string
 
@@ -260,7 +333,7 @@ class Genotype(BaseModel, frozen=True):
                 continue
             if locus in loci:
                 raise GenotypeError(f"GL string {quote(text)} gives HLA-{locus} twice", input=text)
-            loci[locus] = [tuple(pair) for pair in entry.genotypes]
+            loci[locus] = [_spelled(tuple(pair), mac_table) for pair in entry.genotypes]
         return cls(**{locus.lower(): value for locus, value in loci.items()}, homozygous_if_blank=homozygous_if_blank)
 
     @classmethod
@@ -286,22 +359,24 @@ class Genotype(BaseModel, frozen=True):
         return cls._from_items(items, strict=False, homozygous_if_blank=homozygous_if_blank)
 
     @classmethod
-    def coerce(cls, value: object, *, homozygous_if_blank: bool = False) -> Genotype:
+    def coerce(
+        cls, value: object, *, homozygous_if_blank: bool = False, mac_table: MacTableSpec = None
+    ) -> Genotype:
         """A Genotype from a Genotype, a mapping, a GL string, a pandas Series or a sequence of six designations
-        (``homozygous_if_blank`` as for [`from_strings`][kirmatch.genotype.Genotype.from_strings]; a Genotype is
-        returned as it is)."""
+        (``homozygous_if_blank`` and ``mac_table`` as for [`from_strings`][kirmatch.genotype.Genotype.from_strings];
+        a Genotype is returned as it is)."""
         h = homozygous_if_blank
         if isinstance(value, Genotype):
             return value
         if isinstance(value, Mapping):
             return cls.from_dict(cast("Mapping[str, object]", value), homozygous_if_blank=h)  # checks the keys
         if isinstance(value, str):
-            return cls.from_gl(value, homozygous_if_blank=h)
+            return cls.from_gl(value, homozygous_if_blank=h, mac_table=mac_table)
         if hasattr(value, "items") and hasattr(value, "index"):
             # a pandas row, or anything that reads like one
             return cls.from_series(cast("pd.Series[Any]", value), homozygous_if_blank=h)
         if _is_sequence(value):
-            return cls.from_strings(*value, homozygous_if_blank=h)
+            return cls.from_strings(*value, homozygous_if_blank=h, mac_table=mac_table)
         raise GenotypeError(
             f"cannot read a genotype from {type(value).__name__} {quote(value)}; give a Genotype, a dict, "
             "a GL string or six designations",

@@ -12,12 +12,13 @@ import functools
 
 from pydantic import BaseModel
 
+from kirmatch._errors import KirmatchError, UnknownAlleleError, quote
 from kirmatch.mac import MacTable, MacTableSpec, mac_table_from
-from kirmatch.nomenclature import TypingKind, parse_designation
+from kirmatch.nomenclature import MacCode, TypingKind, parse_designation
 from kirmatch.pools import DEFAULT_READING, Pool, Population, Reading, read_under
 from kirmatch.reference import Resolution, get_reference
 
-__all__ = ["Typing", "parse_typing", "resolve_text", "mac_table_for"]
+__all__ = ["Typing", "parse_typing", "resolve_text", "mac_table_for", "spell_out_mac"]
 
 
 class Typing(BaseModel, frozen=True):
@@ -53,6 +54,31 @@ def mac_table_for(text: str, mac_table: MacTableSpec) -> MacTable | None:
     if parse_designation(text).kind is TypingKind.MAC_CODE:
         return mac_table_from(mac_table)
     return None
+
+
+def spell_out_mac(text: str, table: MacTable) -> str:
+    """``text`` with an NMDP code replaced by the allele list it stands for in ``table`` (``B*08:AB`` ->
+    ``B*08:01/B*08:19N``); any other designation, or a malformed text, is returned unchanged.
+
+    Used by the constructors that take ``mac_table=``: the stored designation then means the same alleles wherever
+    it goes, with or without the code table.
+    """
+    try:
+        designation = parse_designation(text)
+    except KirmatchError:
+        return text
+    if not isinstance(designation, MacCode):
+        return text
+    expansion = table.codes.get(designation.code)
+    if expansion is None:
+        raise UnknownAlleleError(
+            f"{quote(text)}: code {designation.code} is not in the MAC table {table.source}", input=text
+        )
+    items = [item.strip() for item in expansion.split("/") if item.strip()]
+    return "/".join(
+        item if "*" in item else f"{designation.locus}*{item if ':' in item else designation.group + ':' + item}"
+        for item in items
+    )
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeAlias
 
-from kirmatch._errors import MacTableError, quote
+from kirmatch._errors import ErrorCode, MacTableError, quote
 from kirmatch._frozen_map import FrozenMap
 
 __all__ = ["MAC_ENV", "MacTable", "MacTableSpec", "load_mac_table", "mac_table_from"]
@@ -88,21 +88,34 @@ def _code_line(code: str, expansion: str) -> bool:
 def _load(path: str, mtime_ns: int, size: int) -> MacTable:
     raw = Path(path).read_bytes()
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors) is not part of the first code
     except UnicodeDecodeError as exc:
-        raise MacTableError(f"MAC file {path!r} is not UTF-8 text: {exc}", input=path) from None
+        raise MacTableError(
+            f"MAC file {path!r} is not UTF-8 text: {exc}", input=path, code=ErrorCode.MAC_TABLE_INVALID
+        ) from None
     codes: dict[str, str] = {}
-    for line in text.splitlines():
+    where: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
         tokens = line.replace(",", " ").replace(";", " ").split()
         if tokens[:1] == ["*"]:
             tokens = tokens[1:]
         if len(tokens) == 2 and _code_line(*tokens):
-            codes[tokens[0].upper()] = tokens[1].upper()
+            code, expansion = tokens[0].upper(), tokens[1].upper()
+            if code in codes and codes[code] != expansion:
+                raise MacTableError(
+                    f"MAC file {path!r} defines code {code} twice, differently: line {where[code]} "
+                    f"{quote(codes[code])}, line {number} {quote(expansion)}; which one is meant is unknown",
+                    input=path,
+                    code=ErrorCode.MAC_TABLE_INVALID,
+                )
+            codes[code] = expansion
+            where.setdefault(code, number)
     if not codes:
         raise MacTableError(
             f"MAC file {path!r} has no code lines; expected two columns per line: code and allele list "
             "(e.g. 'AB  01/02')",
             input=path,
+            code=ErrorCode.MAC_TABLE_INVALID,
         )
     return MacTable(path, hashlib.sha256(raw).hexdigest(), FrozenMap(codes))
 

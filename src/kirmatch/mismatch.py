@@ -32,7 +32,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from kirmatch._errors import KirmatchError, KirTypingError, with_context
+from kirmatch._errors import KirmatchError, KirTypingError, flag, with_context
 from kirmatch._frozen import trusted
 from kirmatch.catalogue import ALL_LIGANDS, PROTOCOL_LIGANDS, PROTOCOL_MASK, KirLigand
 from kirmatch.genotype import Genotype
@@ -478,7 +478,7 @@ def kir_ligand_mismatch(
         _genotype(recipient, "recipient"),
         chosen,
         policy,
-        bool(b_locus_c1),
+        flag(b_locus_c1, "b_locus_c1"),
         donor_kir,
         environment_token(),
         reading,

@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pydantic import GetCoreSchemaHandler
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
 from kirmatch._errors import ErrorCode, ProtocolValueError, quote
@@ -83,6 +84,13 @@ class MatchModel:
             json_schema_input_schema=core_schema.str_schema(),
             serialization=core_schema.plain_serializer_function_ser_schema(lambda m: m.name, when_used="always"),
         )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # In JSON a model is its registered name (kirmatch schema match).
+        return {"type": "string", "enum": list(MODELS.names()), "title": "MatchModel"}
 
 
 class ModelRegistry:

@@ -479,6 +479,10 @@ def _read_serology(text: str, body: str) -> Serology:
     if locus is None:
         raise _bad(text, "no '*' between locus and fields, e.g. 'C*07:02', and not a serologic antigen such as 'B51'")
     if not number.isdigit():
+        fields = number.strip()
+        if fields[:1].isdigit() and ":" in fields and all(f.isdigit() for f in fields.rstrip("NLSQCAGP").split(":")):
+            # 'A01:01': an allele name whose '*' was lost (a spreadsheet, a typing report)
+            raise _bad(text, f"no '*' between locus and fields; did you mean {quote(f'{locus}*{fields}')}?")
         raise _bad(text, f"serologic antigen {quote(body)} must be a locus and a number, e.g. 'B51' or 'Cw7'")
     if not _is_digits(number, 1, 4) or int(number) == 0:
         raise _bad(text, f"antigen number {quote(number)} is not 1-4 digits")

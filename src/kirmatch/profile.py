@@ -33,7 +33,7 @@ from typing import Any
 
 from pydantic import BaseModel, PrivateAttr
 
-from kirmatch._errors import choice
+from kirmatch._errors import choice, flag
 from kirmatch._frozen import trusted
 from kirmatch.catalogue import ALL_LIGANDS, KirLigand, Ligand
 from kirmatch.genotype import Genotype
@@ -389,6 +389,5 @@ def ligand_profile(
     ('present', ('B*57:01',))
     """
     reading = Reading.of(pool, population, count_group_nulls)
-    return _profile(
-        Genotype.coerce(genotype), Bw4Policy.coerce(bw4_policy), bool(b_locus_c1), environment_token(), reading
-    )
+    policy = Bw4Policy.coerce(bw4_policy)
+    return _profile(Genotype.coerce(genotype), policy, flag(b_locus_c1, "b_locus_c1"), environment_token(), reading)

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel
 
@@ -549,33 +549,54 @@ def load_reference(path: str | Path) -> Reference:
         if not needed.is_file():
             raise ReferenceTableError(f"reference file {str(needed)!r} does not exist", input=str(needed))
     raw = table.read_bytes()
+    history_raw = history.read_bytes()
+    # Compare the SHA-256 of both files with the provenance first, then parse: an edited or truncated file is refused
+    # as such, never half-read (an edit could make a deleted allele name another replacement).
     try:
-        text = raw.decode("utf-8")
-        rows = list(csv.DictReader(text.splitlines()))
         provenance = json.loads(meta.read_text(encoding="utf-8"))
+        if not isinstance(provenance, dict):
+            raise ValueError("the provenance is not a JSON object")
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ReferenceTableError(f"provenance {str(meta)!r} is malformed: {exc}", input=str(meta)) from None
+    prov = cast("dict[str, Any]", provenance)
+    for name, data, key in ((table, raw, "table_sha256"), (history, history_raw, "history_sha256")):
+        expected = prov.get(key)
+        if not isinstance(expected, str):
+            raise ReferenceTableError(
+                f"provenance {str(meta)!r} has no {key}; rebuild the table with kirmatch build-table", input=str(meta)
+            )
+        if hashlib.sha256(data).hexdigest() != expected:
+            raise ReferenceTableError(
+                f"reference file {str(name)!r} does not match the SHA-256 in {meta.name}: it was edited or truncated "
+                "after the build",
+                input=str(name),
+            )
+    digest = prov["table_sha256"]
+    try:
+        rows = list(csv.DictReader(raw.decode("utf-8").splitlines()))
         records = [AlleleRecord.from_row(row) for row in rows]
-        with history.open(encoding="utf-8", newline="") as fh:
-            events = list(csv.DictReader(fh))
-    except (UnicodeDecodeError, KeyError, ValueError, json.JSONDecodeError) as exc:
-        raise ReferenceTableError(f"reference table {str(table)!r} is malformed: {exc}", input=str(table)) from exc
-    digest = hashlib.sha256(raw).hexdigest()
-    if provenance.get("table_sha256") != digest:
-        raise ReferenceTableError(
-            f"reference table {str(table)!r} does not match the SHA-256 in {meta.name}: it was edited after the build",
-            input=str(table),
+        events = list(csv.DictReader(history_raw.decode("utf-8").splitlines()))
+        for event in events:
+            for column in ("name", "fate", "replacement", "when"):
+                if not isinstance(event.get(column), str):
+                    raise KeyError(column)
+        info = ReferenceInfo(
+            database=prov["database"],
+            release=prov["release"],
+            release_date=prov["release_date"],
+            rules_version=prov["rules_version"],
+            build_command=prov["build_command"],
+            alleles=len(records),
+            table_sha256=digest,
+            inputs_sha256=prov["inputs_sha256"],  # validated into a FrozenMap
+            path=str(table),
         )
-    info = ReferenceInfo(
-        database=provenance["database"],
-        release=provenance["release"],
-        release_date=provenance["release_date"],
-        rules_version=provenance["rules_version"],
-        build_command=provenance["build_command"],
-        alleles=len(records),
-        table_sha256=digest,
-        inputs_sha256=provenance["inputs_sha256"],  # validated into a FrozenMap
-        path=str(table),
-    )
-    return Reference(records, info, events)
+        return Reference(records, info, events)
+    except (UnicodeDecodeError, KeyError, IndexError, AttributeError, TypeError, ValueError) as exc:
+        # ValueError covers pydantic's ValidationError of a provenance field of the wrong type
+        raise ReferenceTableError(
+            f"reference table {str(table)!r} is malformed: {type(exc).__name__}: {exc}", input=str(table)
+        ) from None
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,0 +1,782 @@
+"""Files in and out for the command line: donor tables the way labs write them, ranked files a clinician can open.
+
+Reading ([`read_table`][kirmatch.tables_io.read_table]) gives an [`InputTable`][kirmatch.tables_io.InputTable]: every
+input column as text, in file order, with the file line (or sheet row) of each row, so that an error names the line
+a person can open. Formats:
+
+* CSV, its delimiter (``,``, ``;`` from European Excel, tab) read from the header line unless given; UTF-8 with or
+  without a byte-order mark, UTF-16 with one; another encoding only when named (``--encoding latin-1``). A ragged row,
+  an unclosed quote, a NUL byte, an empty file or bytes that are not text are refused with one line naming the line.
+  Lines with no field filled in are skipped. Duplicated headers are renamed as pandas does (``HLA-A``, ``HLA-A.1``).
+* Parquet (the ``parquet`` extra); a named index (donor ids) becomes the first column.
+* xlsx (the ``xlsx`` extra, openpyxl), first sheet unless one is named.
+* ``-``: standard input (CSV unless the format is given).
+
+The HLA columns ([`find_layout`][kirmatch.tables_io.find_layout], [`typing_frame`][kirmatch.tables_io.typing_frame])
+may be two per locus (``A1``/``A2``, ``HLA-A_1``, ``HLA-A``/``HLA-A.1`` as pandas reads a doubled Excel header), one
+per locus with both alleles in the cell (``A*01:01+A*24:02``, ``A*01:01, A*24:02``, ``A*01:01 A*24:02``), or one GL
+string column. A cell this module cannot split (three alleles, ``|`` alternatives, ``A*01:01/A*24:02`` in a column
+holding both alleles, where ``/`` would mean "either") is an error of that row, never a guess.
+
+Writing ([`write_table`][kirmatch.tables_io.write_table]) is atomic: a temporary file in the output's directory,
+flushed to disk, then renamed over the output, so an interruption leaves the old file or the complete new one. CSV
+and xlsx cells (and headers) that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab
+or carriage return) get a leading ``'``, as OWASP advises against CSV injection, except plain numbers (``-3.5``) and
+a lone ``-`` (a missing allele). Parquet is written as is.
+
+A streaming reader (pyarrow, issue 15) slots in as another entry of ``_READERS`` yielding the same InputTable parts.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import importlib.util
+import io
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from kirmatch._errors import ColumnError, ErrorCode, FileFormatError, KirmatchError, quote
+from kirmatch.genotype import LOCI, Genotype, is_missing
+from kirmatch.mac import MacTable
+
+__all__ = [
+    "InputTable",
+    "HlaLayout",
+    "read_table",
+    "find_layout",
+    "typing_frame",
+    "neutralise_formulas",
+    "flag_rows",
+    "atomic_write",
+    "verdicts",
+    "deciding_alleles",
+    "write_table",
+    "check_output_path",
+    "file_format",
+    "SLOT_COLUMNS",
+]
+
+Format = Literal["csv", "parquet", "xlsx"]
+RowErrors = dict[int, tuple[str, ErrorCode]]
+SLOT_COLUMNS: dict[str, tuple[str, str]] = {locus: (f"{locus}1", f"{locus}2") for locus in LOCI}
+"""The columns of the frame [`typing_frame`][kirmatch.tables_io.typing_frame] returns."""
+
+
+@dataclass(frozen=True)
+class InputTable:
+    """A donor file as read: ``frame`` (every column as text, NA for an empty cell, a RangeIndex), ``lines`` (the
+    file line, sheet row or row number of each row, for messages), ``line_word`` ("line" or "row")."""
+
+    frame: pd.DataFrame
+    lines: npt.NDArray[np.int64]
+    source: str
+    format: Format
+    sha256: str | None
+    line_word: str = "line"
+    index_column: str | None = None
+    """The column that was the Parquet file's named index (donor ids), if any."""
+    notes: tuple[str, ...] = field(default=())
+
+
+# ----------------------------------------------------------------------------------------------------- reading
+
+
+def file_format(path: str, given: str | None = None) -> Format:
+    """The format of ``path``: ``given``, else by extension (``.parquet``/``.pq``, ``.xlsx``), else CSV."""
+    if given:
+        if given not in ("csv", "parquet", "xlsx"):
+            raise FileFormatError(f"unknown file format {quote(given)}; use csv, parquet or xlsx", input=given)
+        return given  # type: ignore[return-value]
+    lower = path.lower()
+    if lower.endswith((".parquet", ".pq")):
+        return "parquet"
+    if lower.endswith((".xlsx", ".xlsm")):
+        return "xlsx"
+    if lower.endswith(".xls"):
+        raise FileFormatError(
+            f"{quote(path)} is an old .xls workbook; save it as .xlsx or CSV UTF-8 from Excel", input=path
+        )
+    return "csv"
+
+
+def _read_bytes(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except IsADirectoryError:
+        raise FileFormatError(f"{quote(path)} is a directory, not a donor file", input=path) from None
+    except OSError as exc:
+        raise FileFormatError(f"cannot read {quote(path)}: {exc.strerror or exc}", input=path) from None
+
+
+def _decode(raw: bytes, path: str, encoding: str | None) -> str:
+    if encoding:
+        try:
+            return raw.decode(encoding)
+        except LookupError:
+            raise FileFormatError(f"unknown encoding {quote(encoding)}", input=encoding) from None
+        except UnicodeDecodeError as exc:
+            raise FileFormatError(f"{quote(path)} is not {encoding} text: {exc.reason}", input=path) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    if b"\x00" in raw[:4096]:
+        raise FileFormatError(
+            f"{quote(path)} holds NUL bytes: it is UTF-16 without a byte-order mark or not a text file; save it as "
+            "CSV UTF-8 (or pass --encoding utf-16-le)",
+            input=path,
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise FileFormatError(
+            f"{quote(path)} is not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}); save it as CSV UTF-8, or "
+            "name its encoding, e.g. --encoding latin-1 (or cp1252 for Windows Excel)",
+            input=path,
+        ) from None
+
+
+def _sniff(header: str) -> str:
+    """The delimiter of a CSV header line: the most frequent of ``,``, ``;`` and tab outside quotes (``,`` on a tie)."""
+    counts = {",": 0, ";": 0, "\t": 0}
+    quoted = False
+    for ch in header:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(counts.values())
+    return "," if best == 0 or counts[","] == best else max(counts, key=lambda d: counts[d])
+
+
+def _unique_headers(names: Sequence[object]) -> list[str]:
+    """Header names made unique the way pandas does (``X``, ``X.1``, ``X.2``); empty ones ``Unnamed: i``."""
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    taken = {str(n) for n in names}
+    for i, raw in enumerate(names):
+        name = str(raw).strip() if raw is not None and str(raw).strip() else f"Unnamed: {i}"
+        if name in seen:
+            k = seen[name]
+            while f"{name}.{k}" in taken or f"{name}.{k}" in seen:
+                k += 1
+            seen[name] = k + 1
+            name = f"{name}.{k}"
+        seen.setdefault(name, 1)
+        out.append(name)
+    return out
+
+
+def _read_csv(path: str, *, sep: str | None, encoding: str | None, sheet: str | None) -> InputTable:
+    raw = _read_bytes(path)
+    digest = hashlib.sha256(raw).hexdigest()
+    text = _decode(raw, path, encoding)
+    if not text.strip():
+        raise FileFormatError(f"{quote(path)} is empty: no header line", input=path)
+    first = text.lstrip("\r\n").split("\n", 1)[0]
+    delimiter = sep if sep else _sniff(first)
+    if delimiter == "\\t":
+        delimiter = "\t"
+    if len(delimiter) != 1:
+        raise FileFormatError(f"the delimiter must be one character, got {quote(delimiter)}", input=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header: list[str] | None = None
+    header_line = 0
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    previous = 0
+    try:
+        for record in reader:
+            start = previous + 1
+            previous = reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue  # a blank line, or one with no field filled in (Excel's trailing ",,,,")
+            if header is None:
+                header, header_line = record, start
+                continue
+            if len(record) != len(header):
+                raise FileFormatError(
+                    f"{quote(path)} line {start} has {len(record)} fields, the header (line {header_line}) has "
+                    f"{len(header)} (delimiter {delimiter!r}); a quote or delimiter is out of place",
+                    input=path,
+                )
+            rows.append(record)
+            lines.append(start)
+    except csv.Error as exc:
+        raise FileFormatError(
+            f"{quote(path)} line {reader.line_num}: {exc} (an unclosed quote?)", input=path
+        ) from None
+    if header is None:
+        raise FileFormatError(f"{quote(path)} is empty: no header line", input=path)
+    names = _unique_headers(header)
+    data = {
+        name: pd.array([cell if cell.strip() else None for cell in column], dtype="string")
+        for name, column in zip(names, zip(*rows, strict=True) if rows else [()] * len(names), strict=True)
+    }
+    frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)), columns=names)
+    sep_note = (f"delimiter {delimiter!r}",) if delimiter != "," else ()
+    return InputTable(frame, np.asarray(lines, dtype=np.int64), path, "csv", digest, "line", notes=sep_note)
+
+
+def _read_parquet(path: str, *, sep: str | None, encoding: str | None, sheet: str | None) -> InputTable:
+    raw = _read_bytes(path)
+    try:
+        frame = pd.read_parquet(io.BytesIO(raw))
+    except ImportError:
+        raise FileFormatError(
+            f"reading {quote(path)} needs pyarrow: pip install 'kirmatch[parquet]'", input=path
+        ) from None
+    except Exception as exc:  # pyarrow raises its own error classes for a file that is not Parquet
+        raise FileFormatError(f"{quote(path)} is not a readable Parquet file: {exc}", input=path) from None
+    index_column = None
+    if not isinstance(frame.index, pd.RangeIndex) or any(n is not None for n in frame.index.names):
+        names = [str(n) if n is not None else f"index_{i}" for i, n in enumerate(frame.index.names)]
+        clash = [n for n in names if n in frame.columns]
+        if clash:
+            raise ColumnError(
+                f"{quote(path)}: the index {', '.join(clash)} has the name of a column", input=clash,
+                code=ErrorCode.COLUMN_CLASH,
+            )
+        frame.index.names = names
+        frame = frame.reset_index()
+        index_column = names[0]
+    frame.columns = _unique_headers(list(frame.columns))
+    frame = frame.reset_index(drop=True)
+    lines = np.arange(1, len(frame) + 1, dtype=np.int64)
+    return InputTable(
+        frame, lines, path, "parquet", hashlib.sha256(raw).hexdigest(), "row", index_column=index_column
+    )
+
+
+def _read_xlsx(path: str, *, sep: str | None, encoding: str | None, sheet: str | None) -> InputTable:
+    raw = _read_bytes(path)
+    if importlib.util.find_spec("openpyxl") is None:
+        raise FileFormatError(
+            f"reading {quote(path)} needs openpyxl: pip install 'kirmatch[xlsx]'", input=path
+        ) from None
+    try:
+        frame = pd.read_excel(  # pyright: ignore[reportUnknownMemberType]  # openpyxl's types are not installed
+            io.BytesIO(raw), sheet_name=sheet if sheet is not None else 0, dtype=str, keep_default_na=False,
+            na_values=[""], engine="openpyxl",
+        )
+    except (ValueError, KeyError, OSError) as exc:
+        raise FileFormatError(f"{quote(path)} is not a readable xlsx workbook: {exc}", input=path) from None
+    except Exception as exc:  # zipfile.BadZipFile and openpyxl's own errors
+        raise FileFormatError(f"{quote(path)} is not a readable xlsx workbook: {exc}", input=path) from None
+    filled = frame.notna().any(axis=1).to_numpy()
+    lines = np.flatnonzero(filled).astype(np.int64) + 2  # sheet rows: the header is row 1
+    frame = frame.loc[filled].reset_index(drop=True).astype("string")
+    return InputTable(frame, lines, path, "xlsx", hashlib.sha256(raw).hexdigest(), "row")
+
+
+_READERS: dict[str, Callable[..., InputTable]] = {"csv": _read_csv, "parquet": _read_parquet, "xlsx": _read_xlsx}
+
+
+def read_table(
+    path: str, *, format: str | None = None, sep: str | None = None, encoding: str | None = None,
+    sheet: str | None = None,
+) -> InputTable:
+    """Read a donor file (see the module docstring); raises
+    [`FileFormatError`][kirmatch._errors.FileFormatError] with one line saying what is wrong and where."""
+    kind = file_format(path, format)
+    return _READERS[kind](path, sep=sep, encoding=encoding, sheet=sheet)
+
+
+# ----------------------------------------------------------------------------------------------------- layouts
+
+
+_LOCUS_ONLY = re.compile(r"(?:HLA[-_. ]?)?([ABC])", re.IGNORECASE)
+_SLOT = re.compile(r"(?:HLA[-_. ]?)?([ABC])[-_. ]?([12])", re.IGNORECASE)
+_GL_NAMES = frozenset({"gl", "glstring", "hlaglstring", "genotype", "hlagenotype", "hlatyping", "typing"})
+
+
+@dataclass(frozen=True)
+class HlaLayout:
+    """Where a file keeps its HLA typing: ``slots`` (two columns per locus), ``cells`` (one column per locus holding
+    both alleles) and ``gl`` (one GL string column); ``describe()`` says it in words for the record."""
+
+    slots: Mapping[str, tuple[str, str]]
+    cells: Mapping[str, str]
+    gl: str | None = None
+
+    def describe(self) -> str:
+        if self.gl is not None:
+            return f"GL string column {self.gl!r}"
+        parts = [f"HLA-{locus}: {a!r}, {b!r}" for locus, (a, b) in self.slots.items()]
+        parts += [f"HLA-{locus}: {c!r} (both alleles in one cell)" for locus, c in self.cells.items()]
+        return "; ".join(parts)
+
+    def source_columns(self) -> list[str]:
+        if self.gl is not None:
+            return [self.gl]
+        return [c for pair in self.slots.values() for c in pair] + list(self.cells.values())
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[-_. ]", "", name).lower()
+
+
+def find_layout(
+    frame: pd.DataFrame,
+    *,
+    prefix: str = "",
+    hla_columns: Mapping[str, Sequence[str]] | None = None,
+    gl_column: str | None = None,
+) -> HlaLayout:
+    """Where ``frame`` keeps its HLA typing (see [`HlaLayout`][kirmatch.tables_io.HlaLayout]).
+
+    Given ``gl_column`` or ``hla_columns`` (``{"A": ("A1", "A2")}`` or ``{"A": ("HLA-A",)}`` for a column holding both
+    alleles), those are checked. Otherwise, per locus: a column named for the locus alone (``HLA-A``, ``A``) with a
+    pandas-doubled twin (``HLA-A.1``) is the pair; alone, it holds both alleles; else the slot columns of
+    [`find_hla_columns`][kirmatch.frame.find_hla_columns]. With none of these for any locus, a column named ``gl``,
+    ``GL string`` or ``genotype`` is read as GL strings. Both slots named by one column is refused.
+    """
+    columns = [str(c) for c in frame.columns]
+    if gl_column is not None:
+        if gl_column not in columns:
+            raise ColumnError(f"GL string column {quote(gl_column)} is not in the file", input=gl_column)
+        return HlaLayout({}, {}, gl_column)
+    slots: dict[str, tuple[str, str]] = {}
+    cells: dict[str, str] = {}
+    if hla_columns is not None:
+        for locus in LOCI:
+            given = list(hla_columns.get(locus, ()) or hla_columns.get(locus.lower(), ()))
+            missing = [c for c in given if c not in columns]
+            if missing:
+                raise ColumnError(f"HLA-{locus} column {quote(missing[0])} is not in the file", input=missing)
+            if len(given) == 2 and given[0] == given[1]:
+                raise ColumnError(
+                    f"HLA-{locus}: both alleles point at column {quote(given[0])}; if it holds both alleles in one "
+                    f"cell ('{locus}*01:01+{locus}*24:02'), give it once (--hla-column {locus}={given[0]}) so that "
+                    "kirmatch splits the cell; read twice, 'A*01:01/A*24:02' would be taken as 'either' in each slot",
+                    input=given,
+                )
+            if len(given) == 2:
+                slots[locus] = (given[0], given[1])
+            elif len(given) == 1:
+                cells[locus] = given[0]
+            else:
+                raise ColumnError(
+                    f"no column given for HLA-{locus}: give one (both alleles in a cell) or two", input=locus
+                )
+        return HlaLayout(slots, cells)
+    own = [c for c in columns if c.startswith(prefix)]
+    problems: list[str] = []
+    for locus in LOCI:
+        bare = [
+            c for c in own if (m := _LOCUS_ONLY.fullmatch(c[len(prefix) :].strip())) and m.group(1).upper() == locus
+        ]
+        numbered: dict[int, list[str]] = {}
+        for c in own:
+            m = _SLOT.fullmatch(c[len(prefix):].strip())
+            if m and m.group(1).upper() == locus:
+                numbered.setdefault(int(m.group(2)), []).append(c)
+        if len(bare) == 1:
+            twin = f"{bare[0]}.1"
+            if twin in own and f"{bare[0]}.2" not in own:
+                slots[locus] = (bare[0], twin)  # a doubled header as pandas or kirmatch read it
+                continue
+            if not numbered:
+                cells[locus] = bare[0]
+                continue
+            problems.append(
+                f"HLA-{locus}: both a column {bare[0]!r} and numbered ones "
+                f"({', '.join(c for names in numbered.values() for c in names)})"
+            )
+            continue
+        if len(bare) > 1:
+            problems.append(f"HLA-{locus}: several columns name the locus ({', '.join(bare)})")
+            continue
+        pair = [numbered.get(i, []) for i in (1, 2)]
+        if all(len(p) == 1 for p in pair):
+            slots[locus] = (pair[0][0], pair[1][0])
+        elif any(pair):
+            problems += [
+                f"HLA-{locus} allele {i}: " + ("no column" if not p else f"several ({', '.join(p)})")
+                for i, p in zip((1, 2), pair, strict=True)
+                if len(p) != 1
+            ]
+    if not slots and not cells and not problems:
+        gl = [c for c in own if _key(c[len(prefix):]) in _GL_NAMES]
+        if len(gl) == 1:
+            return HlaLayout({}, {}, gl[0])
+    found = set(slots) | set(cells)
+    problems += [f"HLA-{locus}: no column" for locus in LOCI if locus not in found and not any(
+        p.startswith(f"HLA-{locus}") for p in problems)]
+    if problems:
+        shown = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
+        raise ColumnError(
+            f"cannot find the HLA columns{f' with prefix {prefix!r}' if prefix else ''}: {'; '.join(problems)} "
+            f"(columns: {shown}); name them A1..C2, HLA-A_1.., one per locus (HLA-A, both alleles in a cell) or "
+            "a GL string column 'gl', or give them with --hla-column / --gl-column",
+            input=columns,
+        )
+    return HlaLayout(slots, cells)
+
+
+_SPLIT = re.compile(r"\s*[+,;]\s*|\s+")
+
+
+def _split_cell(value: str, locus: str) -> tuple[str | None, str | None]:
+    """The two alleles of a cell holding both (``A*01:01+A*24:02``, ``A*01:01, A*24:02``, ``A*01:01 A*24:02``)."""
+    text = value.strip()
+    if any(ch in text for ch in "|^~"):
+        raise ColumnError(
+            f"{quote(value)} has GL operators (|, ^ or ~) in a column of HLA-{locus} alleles; put GL strings in a GL "
+            "column (--gl-column)",
+            input=value,
+            code=ErrorCode.BAD_GENOTYPE,
+        )
+    parts = [p for p in _SPLIT.split(text) if p and not is_missing(p)]
+    if len(parts) > 2:
+        raise ColumnError(
+            f"{quote(value)} holds {len(parts)} alleles; a cell of the column holding both HLA-{locus} alleles has "
+            "two at most", input=value, code=ErrorCode.BAD_GENOTYPE,
+        )
+    if len(parts) == 1 and "/" in parts[0] and parts[0].count("*") > 1:
+        raise ColumnError(
+            f"{quote(value)}: one designation in a column holding both HLA-{locus} alleles; '/' means 'either of', so "
+            f"whether this is two alleles or one ambiguous allele is unknown: write the two alleles separated by '+' "
+            f"('{locus}*01:01+{locus}*24:02')",
+            input=value,
+            code=ErrorCode.BAD_GENOTYPE,
+        )
+    padded = [*parts, None, None]
+    return padded[0], padded[1]
+
+
+def _gl_slots(value: str, mac: MacTable | None) -> dict[str, tuple[str | None, str | None]]:
+    genotype = Genotype.from_gl(value.strip(), mac_table=mac)
+    if genotype.has_alternatives:
+        raise ColumnError(
+            f"{quote(value)} lists alternative genotypes ('|'); kirmatch screen reads one genotype per row (use "
+            "kirmatch match for alternatives)",
+            input=value,
+            code=ErrorCode.BAD_GENOTYPE,
+        )
+    return {locus: genotype.loci[locus][0] for locus in LOCI}
+
+
+def _map_unique(values: pd.Series, read: Callable[[str], Any], column: str, errors: RowErrors) -> list[Any]:
+    """``read`` of each distinct non-missing cell, once; a cell's KirmatchError becomes its rows' error."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    results: list[Any] = []
+    bad: dict[int, KirmatchError] = {}
+    for i, value in enumerate(uniques):
+        if is_missing(value):
+            results.append(None)
+            continue
+        try:
+            results.append(read(str(value)))
+        except KirmatchError as exc:
+            bad[i] = exc
+            results.append(None)
+    if bad:
+        for row in np.flatnonzero(np.isin(codes, list(bad))):
+            problem = bad[int(codes[row])]
+            text = f"column {column!r}: {problem}"
+            position = int(row)
+            if position in errors:
+                errors[position] = (f"{errors[position][0]}; {text}", errors[position][1])
+            else:
+                errors[position] = (text, problem.code)
+    return [results[c] if c >= 0 else None for c in codes]
+
+
+def typing_frame(
+    frame: pd.DataFrame, layout: HlaLayout, *, mac_table: MacTable | None = None
+) -> tuple[pd.DataFrame, RowErrors]:
+    """The typing of every row as six slot columns ``A1``..``C2`` (text, NA for missing), indexed like ``frame``, and
+    the rows whose cells could not be split (by position: message, code). With ``mac_table``, NMDP codes are spelled
+    out as the allele lists they stand for."""
+    errors: RowErrors = {}
+    out: dict[str, Any] = {}
+    if layout.gl is not None:
+        found = _map_unique(frame[layout.gl], lambda v: _gl_slots(v, mac_table), layout.gl, errors)
+        for locus, (first, second) in SLOT_COLUMNS.items():
+            out[first] = [f[locus][0] if f else None for f in found]
+            out[second] = [f[locus][1] if f else None for f in found]
+    else:
+        for locus, (a, b) in layout.slots.items():
+            out[SLOT_COLUMNS[locus][0]] = frame[a].astype("string")
+            out[SLOT_COLUMNS[locus][1]] = frame[b].astype("string")
+        for locus, column in layout.cells.items():
+            split: Callable[[str], tuple[str | None, str | None]] = functools.partial(_split_cell, locus=locus)
+            pairs = _map_unique(frame[column], split, column, errors)
+            out[SLOT_COLUMNS[locus][0]] = [p[0] if p else None for p in pairs]
+            out[SLOT_COLUMNS[locus][1]] = [p[1] if p else None for p in pairs]
+    typed = pd.DataFrame(
+        {
+            name: out[name].to_numpy() if isinstance(out[name], pd.Series) else pd.array(out[name], dtype="string")
+            for pair in SLOT_COLUMNS.values()
+            for name in pair
+        },
+        index=frame.index,
+    ).astype("string")
+    if mac_table is not None:
+        from kirmatch.hla_typing import spell_out_mac
+
+        for name in typed.columns:
+            typed[name] = pd.array(
+                _map_unique(typed[name], lambda v: spell_out_mac(v.strip(), mac_table), name, errors), dtype="string"
+            )
+    if errors:
+        typed.iloc[sorted(errors), :] = pd.NA
+    return typed, errors
+
+
+# ----------------------------------------------------------------------------------------------------- writing
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def _neutral(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and value != "-" and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells and headers cannot run as spreadsheet formulas (OWASP, CSV injection): a
+    text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'``, unless it is a plain
+    number (``-3.5``) or a lone ``-`` (a missing allele). Numeric and categorical columns of numbers are left."""
+    out: pd.DataFrame = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            categories = column.cat.categories
+            if any(isinstance(c, str) and _neutral(c) != c for c in categories):
+                out[name] = column.astype("string").map(_neutral, na_action="ignore")
+            continue
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            texts = column.astype("string")
+            risky = texts.str.match(r"[=+\-@\t\r]", na=False)
+            if bool(risky.any()):
+                out[name] = texts.where(~risky, texts[risky].map(_neutral))
+    out.columns = pd.Index([_neutral(str(c)) for c in out.columns])
+    return out
+
+
+def flag_rows(result: pd.DataFrame, errors: RowErrors) -> pd.DataFrame:
+    """``result`` (a [`mismatch_against`][kirmatch.frame.mismatch_against] frame) with the rows of ``errors`` (by
+    position) undecided and their message and code in ``kir_error`` / ``kir_error_code``."""
+    if not errors:
+        return result
+    out: pd.DataFrame = result.copy()
+    rows = sorted(errors)
+    for name in out.columns:
+        column = out[name]
+        dtype = column.dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            codes = column.cat.codes.to_numpy().copy()
+            codes[rows] = -1
+            undecided = pd.Categorical.from_codes(codes, dtype=cast("pd.CategoricalDtype", dtype))
+            out[name] = pd.Series(undecided, index=out.index)
+    message: list[str | None] = [None if pd.isna(v) else str(v) for v in out["kir_error"].tolist()]
+    code: list[str | None] = [None if pd.isna(v) else str(v) for v in out["kir_error_code"].tolist()]
+    for row in rows:
+        message[row], code[row] = errors[row][0], errors[row][1].value
+    out["kir_error"] = pd.array(message, dtype="string")
+    out["kir_error_code"] = pd.array(code, dtype="string")
+    return out
+
+
+def check_output_path(output: str, inputs: Sequence[str]) -> None:
+    """Refuse an output that is a directory, lies in a missing directory, or is one of the ``inputs`` (by path or as
+    the same file under another name)."""
+    if output == "-":
+        return
+    path = Path(output)
+    if path.is_dir() or output.endswith(("/", os.sep)):
+        raise FileFormatError(f"output {quote(output)} is a directory; give a file name", input=output)
+    if not path.parent.exists() and str(path.parent) not in ("", "."):
+        raise FileFormatError(f"the directory of output {quote(output)} does not exist", input=output)
+    for given in inputs:
+        if given == "-":
+            continue
+        same = os.path.realpath(given) == os.path.realpath(output)
+        if not same and path.exists():
+            try:
+                same = os.path.samefile(given, output)
+            except OSError:
+                same = False
+        if same:
+            raise FileFormatError(
+                f"output {quote(output)} is the input file; kirmatch never overwrites its input: choose another name",
+                input=output,
+            )
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: str, write: Callable[[str], None]) -> None:
+    """Run ``write(temporary_path)`` and rename the result over ``path``: an interruption (a signal, a full disk)
+    leaves the old file, or none, never a truncated one. The temporary file sits beside ``path`` (same file system,
+    so the rename is atomic) and is removed on any failure."""
+    target = Path(path)
+    # the temporary name keeps the extension (spreadsheet writers check it) and ends hidden in the same directory
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=f".kirmatch-tmp{target.suffix}", dir=target.parent or "."
+    )
+    os.close(handle)
+    try:
+        write(temporary)
+        with open(temporary, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _to_excel(frame: pd.DataFrame, path: str) -> None:
+    frame.to_excel(path, index=False, engine="openpyxl")  # pyright: ignore[reportUnknownMemberType]
+
+
+def write_table(frame: pd.DataFrame, path: str, *, format: str | None = None, comment: Sequence[str] = ()) -> None:
+    """Write ``frame`` (no index) as CSV, Parquet or xlsx (by ``format`` or extension), atomically; ``-`` is standard
+    output (CSV). CSV and xlsx cells are neutralised against formula injection; ``comment`` lines go first in a CSV as
+    ``# ...``."""
+    kind = file_format(path, format) if path != "-" else (format or "csv")
+    if kind == "parquet":
+        if importlib.util.find_spec("pyarrow") is None:
+            raise FileFormatError(
+                f"writing {quote(path)} needs pyarrow: pip install 'kirmatch[parquet]'", input=path
+            ) from None
+        if path == "-":
+            buffer = io.BytesIO()
+            frame.to_parquet(buffer, index=False)
+            sys.stdout.buffer.write(buffer.getvalue())
+            return
+        atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+        return
+    safe = neutralise_formulas(frame)
+    if kind == "xlsx":
+        if importlib.util.find_spec("openpyxl") is None:
+            raise FileFormatError(
+                f"writing {quote(path)} needs openpyxl: pip install 'kirmatch[xlsx]'", input=path
+            ) from None
+        if path == "-":
+            raise FileFormatError("xlsx cannot go to standard output; give a file name", input=path)
+        atomic_write(path, functools.partial(_to_excel, safe))
+        return
+    header = "".join(f"# {line}\n" for line in comment)
+
+    def write_csv(target: str) -> None:
+        with open(target, "w", encoding="utf-8", newline="") as fh:
+            fh.write(header)
+            safe.to_csv(fh, index=False, lineterminator="\n")
+
+    if path == "-":
+        sys.stdout.write(header)
+        safe.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return
+    atomic_write(path, write_csv)
+
+
+# ----------------------------------------------------------------------------------------- the clinician's columns
+
+
+def verdicts(result: pd.DataFrame, model: str) -> pd.Series[Any]:
+    """One plain-language verdict per row of a [`mismatch_against`][kirmatch.frame.mismatch_against] result, in the
+    words of [`KirLigandMismatch.verdict`][kirmatch.mismatch.KirLigandMismatch.verdict] without the alleles."""
+    from kirmatch.catalogue import PROTOCOL_LIGANDS
+
+    names = [str(ligand) for ligand in PROTOCOL_LIGANDS]
+    columns = [f"kir_gvh_{ligand.column}" for ligand in PROTOCOL_LIGANDS]
+    codes = np.stack([result[c].cat.codes.to_numpy() for c in columns], axis=1) if len(result) else np.zeros((0, 3))
+    bad = result["kir_error"].notna().to_numpy()
+    suffix = "" if model == "ligand-ligand" else f" ({model} model)"
+    cache: dict[tuple[int, ...], str] = {}
+    out: list[str] = []
+    for row, values in enumerate(codes.tolist()):
+        key = tuple(int(v) for v in values)
+        if bad[row]:
+            out.append("unreadable typing: see kir_error")
+            continue
+        text = cache.get(key)
+        if text is None:
+            sure = [n for n, c in zip(names, key, strict=True) if c == 2]
+            maybe = [n for n, c in zip(names, key, strict=True) if c == 1]
+            if sure:
+                text = f"GvH KIR-ligand incompatible{suffix}: {', '.join(sure)}" + (
+                    f"; possibly also {', '.join(maybe)}" if maybe else ""
+                )
+            elif maybe:
+                text = (
+                    f"GvH KIR-ligand incompatibility possible{suffix}: {', '.join(maybe)} "
+                    "(typing incomplete or ambiguous)"
+                )
+            else:
+                text = f"GvH KIR-ligand compatible{suffix}"
+            cache[key] = text
+        out.append(text)
+    series: pd.Series[Any] = pd.Series(pd.array(out, dtype="string"), index=result.index)
+    return series
+
+
+def deciding_alleles(
+    typed: pd.DataFrame, result: pd.DataFrame, *, bw4_policy: str, b_locus_c1: bool, uses_donor_hla: bool
+) -> pd.Series[Any]:
+    """Per row, the donor alleles that carry each GvH-mismatched protocol ligand (``C2: C*04:01; Bw4: B*57:01``; an
+    allele that only may carry it is marked ``(possibly)``). Empty when the model does not read the donor's HLA."""
+    from kirmatch.catalogue import PROTOCOL_LIGANDS
+    from kirmatch.genotype import slot_designation
+    from kirmatch.profile import Bw4Policy, slot_planes
+
+    n = len(typed)
+    if not uses_donor_hla or n == 0:
+        empty: pd.Series[Any] = pd.Series(pd.array([""] * n, dtype="string"), index=typed.index)
+        return empty
+    policy = Bw4Policy.coerce(bw4_policy)
+    slots: list[tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]] = []
+    for locus, pair in SLOT_COLUMNS.items():
+        previous: npt.NDArray[Any] | None = None
+        for column in pair:
+            codes, uniques = pd.factorize(typed[column], use_na_sentinel=True)
+            present = np.zeros(len(uniques) + 1, dtype=np.int64)
+            possible = np.zeros(len(uniques) + 1, dtype=np.int64)
+            for i, value in enumerate(uniques):
+                try:
+                    spelled = slot_designation(value, locus, column)
+                    present[i], possible[i] = slot_planes(spelled, locus, policy, b_locus_c1)
+                except KirmatchError:
+                    continue
+            names = typed[column].to_numpy(dtype=object, na_value="")
+            repeat = names == previous if previous is not None else np.zeros(n, dtype=bool)
+            slots.append((names, present[codes], possible[codes], repeat))
+            previous = names
+    parts: list[npt.NDArray[Any]] = []
+    for ligand in PROTOCOL_LIGANDS:
+        gvh = result[f"kir_gvh_{ligand.column}"].cat.codes.to_numpy() >= 1
+        acc = np.full(n, "", dtype=object)
+        for names, present, possible, repeat in slots:
+            keep = gvh & ~repeat & (names != "")
+            sure = keep & ((present & ligand.bit) != 0)
+            maybe = keep & ~sure & ((possible & ligand.bit) != 0)
+            acc = acc + np.where(sure, names + ", ", np.where(maybe, names + " (possibly), ", ""))
+        filled = acc != ""
+        parts.append(np.where(filled, f"{ligand}: " + acc.astype(str), ""))
+    joined = ["; ".join(p.removesuffix(", ") for p in row if p) for row in zip(*parts, strict=True)]
+    series: pd.Series[Any] = pd.Series(pd.array(joined, dtype="string"), index=typed.index)
+    return series
