@@ -180,12 +180,19 @@ def _match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _person(values: list[str]) -> object:
-    """One GL string (may carry DRB1/DQB1 and '~' phase) as it is, or six designations A A B B C C as a mapping."""
+def _person(values: list[str], homozygous_if_blank: bool = False) -> object:
+    """One GL string (may carry DRB1/DQB1 and '~' phase) as it is, or six designations A A B B C C as a mapping
+    (with ``homozygous_if_blank``, a locus given once, its other allele blank or '-', is that allele twice)."""
     if len(values) == 1:
         return values[0]
     if len(values) == 6:
-        return {"A": values[0:2], "B": values[2:4], "C": values[4:6]}
+        pairs = [list(values[i : i + 2]) for i in (0, 2, 4)]
+        if homozygous_if_blank:
+            for pair in pairs:
+                blank = [v.strip() in ("", "-") for v in pair]
+                if blank.count(True) == 1:
+                    pair[blank.index(True)] = pair[blank.index(False)]
+        return {"A": pairs[0], "B": pairs[1], "C": pairs[2]}
     from kirmatch._errors import GenotypeError
 
     raise GenotypeError(
@@ -199,8 +206,8 @@ def _assess(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     try:
         result = assess_donor(
-            _person(args.patient),
-            _person(args.donor),
+            _person(args.patient, args.homozygous_if_blank),
+            _person(args.donor, args.homozygous_if_blank),
             donor_kir=args.donor_kir,
             nk_cells=args.nk_cells,
             weight_kg=args.weight_kg,
@@ -208,6 +215,9 @@ def _assess(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             model=args.model,
             bw4_policy=args.bw4_policy,
             b_locus_c1=not args.no_b_locus_c1,
+            pool=args.pool,
+            population=args.population,
+            count_group_nulls=args.count_group_nulls,
         )
     except KirmatchError as exc:
         print(f"kirmatch assess: {type(exc).__name__}: {exc}", file=err)

@@ -35,7 +35,8 @@ Taner et al., J Immunol 2011;186:62 (KIR3DL1*004 "largely misfolded but stably r
 reticulum"); Middleton et al., Hum Immunol 2007;68:128 (the KIR2DS4 22-bp deletion variant "is not anchored to the
 cell membrane").
 
-No allele-pool option is offered: the pools of issue 12 were not in the code this module was written against.
+``pool``, ``population`` and ``count_group_nulls`` read low-resolution typings and G groups as in
+[`kirmatch.pools`][kirmatch.pools]; they apply to the KIR-ligand half (haploidentity compares the typings as written).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from kirmatch.kir import BContentGroup, KirBContentCall, KirGenotype
 from kirmatch.mismatch import AlloreactiveSubset, KirLigandMismatch, kir_ligand_mismatch
 from kirmatch.models import LIGAND_LIGAND, MatchModel
 from kirmatch.presence import Presence, kleene_and, kleene_or
+from kirmatch.pools import Pool, Population
 from kirmatch.profile import DEFAULT_BW4_POLICY, Bw4Policy
 from kirmatch.protocol import (
     NK_PURIFICATION_THRESHOLD_PER_KG,
@@ -168,6 +170,9 @@ def assess_donor(
     model: MatchModel | str = LIGAND_LIGAND,
     bw4_policy: Bw4Policy | str = DEFAULT_BW4_POLICY,
     b_locus_c1: bool = True,
+    pool: Pool | str = Pool.ALL,
+    population: Population | str = Population.TOTAL,
+    count_group_nulls: bool = False,
 ) -> DonorAssessment:
     """Is ``donor`` an eligible donor for ``patient`` under the protocol, and why (see the module docstring).
 
@@ -194,7 +199,15 @@ def assess_donor(
     kir = KirGenotype.coerce(donor_kir) if donor_kir is not None else None
     haplo = haplo_match(donor, patient)
     mismatch = kir_ligand_mismatch(
-        donor_hla, recipient_hla, model=model, bw4_policy=bw4_policy, b_locus_c1=b_locus_c1, donor_kir=kir
+        donor_hla,
+        recipient_hla,
+        model=model,
+        bw4_policy=bw4_policy,
+        b_locus_c1=b_locus_c1,
+        donor_kir=kir,
+        pool=pool,
+        population=population,
+        count_group_nulls=count_group_nulls,
     )
     reasons: list[str] = [f"Haploidentity: {haplo.verdict()}."]
     criteria = [haplo.haploidentical, mismatch.gvh_incompatible]
