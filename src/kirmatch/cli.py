@@ -127,12 +127,15 @@ def _mac_record(table: MacTable | None) -> dict[str, str] | None:
     return {"path": table.source, "sha256": table.digest} if table is not None else None
 
 
-def _donor_kir(args: argparse.Namespace, command: str, err: TextIO) -> tuple[bool, KirGenotype | None]:
-    """(ok, the donor KIR genotype of ``--donor-kir``); not ok when the chosen model needs it and it is missing."""
+def _donor_kir(
+    args: argparse.Namespace, command: str, err: TextIO, per_row: bool = False
+) -> tuple[bool, KirGenotype | None]:
+    """(ok, the donor KIR genotype of ``--donor-kir``); not ok when the chosen model needs it and it is missing
+    (``per_row``: the donor file has KIR columns, read row by row)."""
     from kirmatch.kir import KirGenotype
     from kirmatch.models import MODELS
 
-    if MODELS.get(args.model).needs_kir and args.donor_kir is None:
+    if MODELS.get(args.model).needs_kir and args.donor_kir is None and not per_row:
         print(f"kirmatch {command}: the {args.model} model needs the donor's KIR genes: add --donor-kir", file=err)
         return False, None
     return True, (KirGenotype.from_genes(args.donor_kir) if args.donor_kir is not None else None)
@@ -289,8 +292,8 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import pandas as pd
 
     from kirmatch import __version__
-    from kirmatch._errors import ColumnError, ErrorCode, FileFormatError
-    from kirmatch.frame import mismatch_against, mismatch_schema, rank_mismatches
+    from kirmatch._errors import ColumnError, ErrorCode, FileFormatError, KirTypingError
+    from kirmatch.frame import find_kir_columns, mismatch_against, mismatch_schema, rank_mismatches
     from kirmatch.mismatch import side_context
     from kirmatch.models import MODELS
     from kirmatch.reference import reference_info
@@ -311,7 +314,7 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     started = time.perf_counter()
     written = False
     try:
-        ok, kir = _donor_kir(args, "screen", err)
+        ok, kir = _donor_kir(args, "screen", err, per_row=True)  # KIR columns of the file, checked below
         if not ok:
             return 1
         check_output_path(args.output, [args.donors])
@@ -344,6 +347,16 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         typed, shape_errors = typing_frame(frame, layout, mac_table=mac)
         model = MODELS.get(args.model)
+        kir_columns = None
+        if model.needs_kir and kir is None:
+            kir_columns = find_kir_columns(frame, "auto", prefix=args.prefix)
+            if kir_columns is None:
+                raise KirTypingError(
+                    f"the {model} model needs the donors' KIR genes: add --donor-kir (one typing for all) or KIR "
+                    "columns to the file (KIR2DL1 ... with POS/NEG, 1/0 or allele names, or one column KIR)"
+                )
+            names = [kir_columns] if isinstance(kir_columns, str) else list(kir_columns.values())
+            typed = typed.join(frame[names])
         results: list[pd.DataFrame] = []
         for start in range(0, len(typed), args.chunk_size):
             chunk = typed.iloc[start : start + args.chunk_size]
@@ -352,6 +365,7 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     chunk,
                     recipient,
                     columns=SLOT_COLUMNS,
+                    kir_columns=kir_columns,
                     model=model,
                     donor_kir=kir,
                     bw4_policy=args.bw4_policy,

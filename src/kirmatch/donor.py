@@ -52,8 +52,8 @@ from kirmatch.haplo import HaploMatch, haplo_match, split_typing
 from kirmatch.kir import BContentGroup, KirBContentCall, KirGenotype
 from kirmatch.mismatch import AlloreactiveSubset, KirLigandMismatch, kir_ligand_mismatch
 from kirmatch.models import LIGAND_LIGAND, MatchModel
-from kirmatch.presence import Presence, kleene_and, kleene_or
 from kirmatch.pools import Pool, Population
+from kirmatch.presence import Presence, kleene_and, kleene_or
 from kirmatch.profile import DEFAULT_BW4_POLICY, Bw4Policy
 from kirmatch.protocol import (
     NK_PURIFICATION_THRESHOLD_PER_KG,

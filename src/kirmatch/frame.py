@@ -36,7 +36,16 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from kirmatch._errors import ColumnError, ErrorCode, KirmatchError, ProtocolValueError, flag, quote, with_context
+from kirmatch._errors import (
+    ColumnError,
+    ErrorCode,
+    KirmatchError,
+    KirTypingError,
+    ProtocolValueError,
+    flag,
+    quote,
+    with_context,
+)
 from kirmatch.catalogue import ALL_LIGANDS, PROTOCOL_LIGANDS, PROTOCOL_MASK, KirLigand
 from kirmatch.genotype import LOCI, Genotype, is_missing, slot_designation
 from kirmatch.kir import KirGenotype
@@ -52,6 +61,7 @@ __all__ = [
     "SUPPORT_DTYPE",
     "ColumnError",
     "find_hla_columns",
+    "find_kir_columns",
     "ligand_profiles",
     "mismatch_against",
     "mismatch_pairs",
@@ -65,6 +75,7 @@ __all__ = [
 
 Errors = Literal["raise", "flag"]
 ColumnSpec = Mapping[str, Sequence[str]]
+KirColumnSpec = Mapping[str, str] | str | None
 
 PRESENCE_DTYPE = pd.CategoricalDtype(["absent", "possible", "present"], ordered=True)
 SUPPORT_DTYPE = pd.CategoricalDtype([c.value for c in reversed(Ciwd)], ordered=True)
@@ -484,12 +495,14 @@ def _mismatch_frame(
     return out
 
 
-def _model(model: MatchModel | str, donor_kir: KirGenotype | None) -> tuple[MatchModel, tuple[int, int] | None]:
+def _model(
+    model: MatchModel | str, donor_kir: KirGenotype | None, *, per_row: bool = False
+) -> tuple[MatchModel, tuple[int, int] | None]:
     chosen = MatchModel.coerce(model)
-    if chosen.needs_kir and donor_kir is None:
-        raise ProtocolValueError(
-            f"the {chosen} model needs the donors' KIR gene content; the frame functions read the ligand-ligand "
-            "model, or one KirGenotype for all donors via donor_kir=",
+    if chosen.needs_kir and donor_kir is None and not per_row:
+        raise KirTypingError(
+            f"the {chosen} model needs the donors' KIR gene content: give KIR columns (KIR2DL1 ... or one gene-content "
+            "column such as KIR; kir_columns=) or one KirGenotype for all donors (donor_kir=)",
         )
     return chosen, (kir_planes(donor_kir) if donor_kir is not None else None)
 
@@ -508,6 +521,7 @@ def mismatch_against(
     count_group_nulls: bool = False,
     homozygous_if_blank: bool = False,
     donor_kir: KirGenotype | None = None,
+    kir_columns: KirColumnSpec = "auto",
     errors: Errors = "raise",
 ) -> pd.DataFrame:
     """KIR-ligand mismatch of every donor row against one recipient (anything
@@ -516,10 +530,22 @@ def mismatch_against(
     Per ligand ``kir_gvh_<ligand>`` and ``kir_hvg_<ligand>``, then ``kir_gvh_incompatible`` and ``kir_hvg_incompatible``
     over the protocol ligands C1, C2 and Bw4, as [`kirmatch.kir_ligand_mismatch`][kirmatch.mismatch.kir_ligand_mismatch]
     says for each row; ``kir_error`` for rows that could not be read (``errors="flag"``).
+
+    The models that read the donor's KIR genes take them from ``donor_kir`` (one typing for every donor) or, per row,
+    from the frame's KIR columns ([`find_kir_columns`][kirmatch.frame.find_kir_columns]: one column per gene such as
+    ``KIR2DL1`` with POS/NEG, 1/0 or allele names, or one gene-content column such as ``KIR``), found by name with
+    ``kir_columns="auto"`` or named (``{"2DL1": "kir_2dl1_result", ...}`` or a column name).
     """
     mode = _errors_mode(errors)
     settings = _settings(bw4_policy, b_locus_c1, pool, population, count_group_nulls, homozygous_if_blank)
-    chosen, kir = _model(model, donor_kir)
+    chosen = MatchModel.coerce(model)
+    row_kir: tuple[npt.NDArray[Any], npt.NDArray[Any]] | None = None
+    kir_errors: RowErrors = {}
+    if chosen.needs_kir and donor_kir is None:
+        found = find_kir_columns(donors, kir_columns, prefix=prefix)
+        if found is not None:
+            row_kir, kir_errors = _row_kir(donors, found, mode)
+    chosen, kir = _model(chosen, donor_kir, per_row=row_kir is not None)
     try:
         patient = Genotype.coerce(recipient)
     except KirmatchError as exc:
@@ -539,10 +565,103 @@ def mismatch_against(
     r = profile.planes
     ranks = np.array([[0 if e.support is None else e.support.rank for e in profile.ligands]], dtype=np.uint8)
     recipient = _Person(_full(r[0], n), _full(r[1], n), np.broadcast_to(ranks, (n, len(_LIGANDS))))
-    kir_arrays = (_BITS.type(kir[0]), _BITS.type(kir[1])) if kir is not None else None
+    kir_arrays: tuple[Any, Any] | None = (_BITS.type(kir[0]), _BITS.type(kir[1])) if kir is not None else row_kir
+    for row, (text, code) in kir_errors.items():
+        error_text[row] = (f"{error_text[row][0]}; {text}", error_text[row][1]) if row in error_text else (text, code)
     return _provenance(
         _mismatch_frame(donors.index, donor_person, recipient, chosen, kir_arrays, error_text), settings
     )
+
+
+_KIR_GENE_COLUMN = re.compile(r"(?:KIR[-_. ]?)?([23]D[LSP]\d[AB]?)", re.IGNORECASE)
+_KIR_TEXT_COLUMNS = frozenset({"kir", "kir_genes", "kir genes", "kir_genotype", "kir genotype", "kir_typing"})
+
+
+def find_kir_columns(
+    frame: pd.DataFrame, kir_columns: KirColumnSpec = "auto", *, prefix: str = ""
+) -> Mapping[str, str] | str | None:
+    """The donors' KIR typing columns: ``{gene: column}`` for one column per gene (``KIR2DL1``, ``2DL1``,
+    ``kir_2dl1``...), or the name of one gene-content column (``KIR``, ``KIR_genes``, ``KIR genotype``: text such as
+    ``2DL1 2DL3 3DL1``), or None when there are none. ``kir_columns`` names them instead of ``"auto"``; None turns
+    the search off."""
+    if kir_columns is None:
+        return None
+    if isinstance(kir_columns, str) and kir_columns != "auto":
+        if kir_columns not in frame.columns:
+            raise ColumnError(f"KIR column {quote(kir_columns)} is not in the frame", input=kir_columns)
+        return kir_columns
+    if isinstance(kir_columns, Mapping):
+        given = {str(gene): str(column) for gene, column in kir_columns.items()}
+        missing = [c for c in given.values() if c not in frame.columns]
+        if missing:
+            raise ColumnError(f"KIR columns {', '.join(map(quote, missing))} are not in the frame", input=missing)
+        return given
+    genes: dict[str, str] = {}
+    text: list[str] = []
+    for name in frame.columns:
+        if not isinstance(name, str) or not name.startswith(prefix):
+            continue
+        bare = name[len(prefix) :].strip()
+        m = _KIR_GENE_COLUMN.fullmatch(bare)
+        if m is not None and (bare.upper().startswith("KIR") or bare[:1] in "23"):
+            genes.setdefault(m.group(1).upper(), name)
+        elif bare.lower() in _KIR_TEXT_COLUMNS:
+            text.append(name)
+    if genes:
+        return genes
+    if len(text) == 1:
+        return text[0]
+    if len(text) > 1:
+        raise ColumnError(
+            f"several KIR gene-content columns: {', '.join(text)}; name one with kir_columns=", input=text
+        )
+    return None
+
+
+def _row_kir(
+    frame: pd.DataFrame, found: Mapping[str, str] | str, errors: str
+) -> tuple[tuple[npt.NDArray[Any], npt.NDArray[Any]], RowErrors]:
+    """Per row, the donor's inhibitory KIR for each ligand as planes, each distinct typing read once."""
+    typings: list[object] = []
+    seen: dict[object, int] = {}
+    codes = np.zeros(len(frame), dtype=np.int64)
+    if isinstance(found, str):
+        values: list[object] = [None if is_missing(v) else str(v) for v in frame[found].tolist()]
+        for position, value in enumerate(values):
+            code = seen.setdefault(value, len(seen))
+            if code == len(typings):
+                typings.append(value)
+            codes[position] = code
+    else:
+        genes = list(found)
+        columns = [frame[found[g]].tolist() for g in genes]
+        for position, cells in enumerate(zip(*columns, strict=True)):
+            key = tuple(None if is_missing(v) else str(v) for v in cells)
+            code = seen.setdefault(key, len(seen))
+            if code == len(typings):
+                typings.append(dict(zip(genes, key, strict=True)))
+            codes[position] = code
+    present = np.zeros(len(typings), dtype=_BITS)
+    possible = np.zeros(len(typings), dtype=_BITS)
+    bad: dict[int, KirmatchError] = {}
+    for i, typing in enumerate(typings):
+        try:
+            genotype = KirGenotype.from_genes(typing)  # type: ignore[arg-type]
+        except KirmatchError as exc:
+            bad[i] = with_context(exc, "KIR typing")
+            possible[i] = ALL_LIGANDS
+            continue
+        present[i], possible[i] = kir_planes(genotype)
+    row_errors: RowErrors = {}
+    if bad:
+        flagged = np.flatnonzero(np.isin(codes, list(bad)))
+        if errors == "raise" and len(flagged):
+            first_row = int(flagged[0])
+            raise with_context(bad[int(codes[first_row])], f"row {frame.index[first_row]!r}, ", sep="")
+        for flagged_row in flagged.tolist():
+            problem = bad[int(codes[flagged_row])]
+            row_errors[flagged_row] = (str(problem), problem.code)
+    return (present[codes], possible[codes]), row_errors
 
 
 def mismatch_pairs(

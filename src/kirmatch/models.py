@@ -81,7 +81,6 @@ class MatchModel:
         # In results a model is its name: validated through the registry, dumped as the name.
         return core_schema.no_info_plain_validator_function(
             cls.coerce,
-            json_schema_input_schema=core_schema.str_schema(),
             serialization=core_schema.plain_serializer_function_ser_schema(lambda m: m.name, when_used="always"),
         )
 
