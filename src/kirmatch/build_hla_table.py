@@ -35,16 +35,16 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from kirmatch._build_io import csv_text, lines, read_protein_fasta, sha256
 from kirmatch._errors import ReferenceTableError
 from kirmatch.ligands import MATURE_END, MATURE_START, RULES_VERSION, call_epitope, expression_flags
 from kirmatch.nomenclature import LOCI, NOT_EXPRESSED_SUFFIXES
@@ -114,14 +114,6 @@ _WHEN = re.compile(r"\(([A-Z][a-z]+ [0-9]{4})\)")
 # --------------------------------------------------------------------------------------------- reading the release
 
 
-def _lines(path: Path) -> Iterator[str]:
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            line = line.rstrip("\r\n")
-            if line and not line.startswith("#"):
-                yield line
-
-
 def _locus_of(name: str) -> str:
     return name.split("*", 1)[0]
 
@@ -145,7 +137,7 @@ def read_release_version(directory: Path) -> tuple[str, str]:
 
 def read_allele_list(directory: Path) -> list[str]:
     names: list[str] = []
-    for line in _lines(directory / "Allelelist.txt"):
+    for line in lines(directory / "Allelelist.txt"):
         if line.startswith("AlleleID"):
             continue
         _, name = line.split(",", 1)
@@ -156,22 +148,13 @@ def read_allele_list(directory: Path) -> list[str]:
 
 def read_fasta(path: Path) -> dict[str, str]:
     """Protein records by allele name (``>HLA:HLA00401 C*01:02:01:01 366 bp``), trailing stop removed."""
-    records: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            line = line.strip()
-            if line.startswith(">"):
-                current = records.setdefault(line[1:].split()[1], [])
-            elif line and current is not None:
-                current.append(line)
-    return {name: "".join(parts).rstrip("X") for name, parts in records.items()}
+    return {name: protein.rstrip("X") for name, protein in read_protein_fasta(path).items()}
 
 
 def read_groups(path: Path) -> dict[str, str]:
     """G or P group of each allele (``A*;01:01:01:01/01:01:01:03;01:01:01G``); alleles alone are left out."""
     groups: dict[str, str] = {}
-    for line in _lines(path):
+    for line in lines(path):
         locus, members, group = (line.split(";") + ["", ""])[:3]
         if not group:
             continue
@@ -202,7 +185,7 @@ def read_serology(
 
     equivalent: dict[str, list[str]] = {}
     other: dict[str, list[str]] = {}
-    for line in _lines(directory / "rel_dna_ser.txt"):
+    for line in lines(directory / "rel_dna_ser.txt"):
         parts = (line.split(";") + [""] * 6)[:6]
         locus = parts[0].rstrip("*")
         if locus not in LOCI:
@@ -211,7 +194,7 @@ def read_serology(
         equivalent[name] = antigens(locus, [parts[2], parts[4]])
         other[name] = [a for a in antigens(locus, [parts[3], parts[5]]) if a not in equivalent[name]]
     broad: dict[str, str] = {}
-    for line in _lines(directory / "rel_ser_ser.txt"):
+    for line in lines(directory / "rel_ser_ser.txt"):
         parts = (line.split(";") + ["", "", ""])[:4]
         locus = {"Cw": "C"}.get(parts[0], parts[0])
         if locus not in LOCI:
@@ -235,7 +218,7 @@ def _ancestors(antigen: str, parent: dict[str, str]) -> list[str]:
 def read_nomenclature_2009(directory: Path) -> list[tuple[str, str]]:
     """(pre-2010 name, April-2010 name or '') pairs of HLA-A, -B and -C."""
     pairs: list[tuple[str, str]] = []
-    for line in _lines(directory / "Nomenclature_2009.txt"):
+    for line in lines(directory / "Nomenclature_2009.txt"):
         parts = line.split()
         if len(parts) != 2 or "*" not in parts[0] or parts[0].startswith("="):
             continue
@@ -248,7 +231,7 @@ def read_nomenclature_2009(directory: Path) -> list[tuple[str, str]]:
 def read_deleted(directory: Path) -> list[tuple[str, str]]:
     """(deleted name, IPD's description) of HLA-A, -B and -C."""
     rows: list[tuple[str, str]] = []
-    for row in csv.reader(_lines(directory / "Deleted_alleles.txt")):
+    for row in csv.reader(lines(directory / "Deleted_alleles.txt")):
         if len(row) < 3 or row[0] == "AlleleID":
             continue
         if _locus_of(row[1]) in {"A", "B", "C", "Cw"}:
@@ -582,18 +565,6 @@ def derive_rows(directory: Path) -> tuple[list[dict[str, str]], list[dict[str, s
     return rows, history
 
 
-def _csv_text(rows: Iterable[dict[str, str]], columns: tuple[str, ...]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def build_table(imgt: str | Path, out: str | Path) -> dict[str, object]:
     """Build the reference table from the IPD-IMGT/HLA release in ``imgt`` and write it to ``out``.
 
@@ -623,8 +594,8 @@ def build_table(imgt: str | Path, out: str | Path) -> dict[str, object]:
     version, date = read_release_version(directory)
     rows, history = derive_rows(directory)
     out.parent.mkdir(parents=True, exist_ok=True)
-    table_text = _csv_text(rows, TABLE_COLUMNS)
-    history_text = _csv_text(history, HISTORY_COLUMNS)
+    table_text = csv_text(rows, TABLE_COLUMNS)
+    history_text = csv_text(history, HISTORY_COLUMNS)
     out.write_text(table_text, encoding="utf-8")
     history_path = out.with_name("hla_history.csv")
     history_path.write_text(history_text, encoding="utf-8")
@@ -637,7 +608,7 @@ def build_table(imgt: str | Path, out: str | Path) -> dict[str, object]:
         "alleles": len(rows),
         "table_sha256": hashlib.sha256(table_text.encode()).hexdigest(),
         "history_sha256": hashlib.sha256(history_text.encode()).hexdigest(),
-        "inputs_sha256": {name: _sha256(directory / name) for name in INPUT_FILES},
+        "inputs_sha256": {name: sha256(directory / name) for name in INPUT_FILES},
     }
     out.with_suffix(".json").write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
     return provenance

@@ -49,12 +49,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import re
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from kirmatch._build_io import csv_text, lines, read_protein_fasta
 from kirmatch._errors import ReferenceTableError
 from kirmatch.build_hla_table import _Aligner, _aligner  # pyright: ignore[reportPrivateUsage]
 
@@ -123,14 +122,6 @@ _WHEN = re.compile(r"\(([A-Z][a-z]+ [0-9]{4})\)")
 _RENAMED = re.compile(r"(?:renamed|identical to)\s+(?:KIR)?([23]D[LSP]\d[AB]?\*\d+[A-Z]?)")
 
 
-def _lines(path: Path) -> Iterator[str]:
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            line = line.rstrip("\r\n")
-            if line and not line.startswith("#"):
-                yield line
-
-
 def read_kir_release(directory: Path) -> tuple[str, str]:
     """(version, date) from ``release_version.txt`` (``2.13.0 (2023-12-13), ANHIG/IPDKIR commit ...``)."""
     text = (directory / "release_version.txt").read_text(encoding="utf-8").strip()
@@ -142,7 +133,7 @@ def read_kir_release(directory: Path) -> tuple[str, str]:
 
 def read_kir_allele_list(directory: Path) -> list[str]:
     names: list[str] = []
-    for line in _lines(directory / "Allelelist.txt"):
+    for line in lines(directory / "Allelelist.txt"):
         if line.startswith("AlleleID"):
             continue
         names.append(line.split(",", 1)[1].strip())
@@ -152,25 +143,11 @@ def read_kir_allele_list(directory: Path) -> list[str]:
 def read_status(directory: Path) -> dict[str, tuple[str, str]]:
     """(Full/Partial, Confirmed/Unconfirmed) per allele."""
     status: dict[str, tuple[str, str]] = {}
-    for row in csv.reader(_lines(directory / "Allele_status.txt")):
+    for row in csv.reader(lines(directory / "Allele_status.txt")):
         if len(row) < 8 or row[0] == "Allele":
             continue
         status[row[0]] = (row[6], row[3])
     return status
-
-
-def read_protein_fasta(path: Path) -> dict[str, str]:
-    """Protein records by allele name (``>KIR:KIR00008 KIR2DL1*005 334 bp``), stop (``X``) kept."""
-    records: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            line = line.strip()
-            if line.startswith(">"):
-                current = records.setdefault(line[1:].split()[1], [])
-            elif line and current is not None:
-                current.append(line)
-    return {name: "".join(parts) for name, parts in records.items()}
 
 
 def _protein(name: str) -> str:
@@ -305,7 +282,7 @@ def derive_kir_rows(directory: Path) -> tuple[list[dict[str, str]], list[dict[st
 def derive_kir_history(directory: Path, current: set[str]) -> list[dict[str, str]]:
     """Deleted names with their fate and the current allele IPD's description points to ('' if none)."""
     rows: list[dict[str, str]] = []
-    for row in csv.reader(_lines(directory / "Deleted_alleles.txt")):
+    for row in csv.reader(lines(directory / "Deleted_alleles.txt")):
         if len(row) < 3 or row[0] == "AlleleID" or "*" not in row[1]:
             continue
         name, description = row[1], ",".join(row[2:])
@@ -326,14 +303,6 @@ def derive_kir_history(directory: Path, current: set[str]) -> list[dict[str, str
     return rows
 
 
-def _csv_text(rows: Iterable[dict[str, str]], columns: tuple[str, ...]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
 def build_kir_table(ipd_kir: str | Path, out: str | Path) -> dict[str, object]:
     """Build the KIR allele table from the IPD-KIR release in ``ipd_kir`` and write it to ``out``.
 
@@ -352,8 +321,8 @@ def build_kir_table(ipd_kir: str | Path, out: str | Path) -> dict[str, object]:
     rows, history = derive_kir_rows(directory)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    table_text = _csv_text(rows, KIR_TABLE_COLUMNS)
-    history_text = _csv_text(history, KIR_HISTORY_COLUMNS)
+    table_text = csv_text(rows, KIR_TABLE_COLUMNS)
+    history_text = csv_text(history, KIR_HISTORY_COLUMNS)
     out.write_text(table_text, encoding="utf-8")
     out.with_name("kir_history.csv").write_text(history_text, encoding="utf-8")
     inputs = sorted(KIR_INPUT_FILES + tuple(p.name for p in directory.glob("*_prot.fasta")))
