@@ -340,9 +340,8 @@ def test_without_hypothesis_the_import_error_says_what_to_install():
 def test_the_entry_point_in_pyproject_registers_the_types_when_hypothesis_is_imported(tmp_path, first):
     """What an installed kirmatch does: pyproject's ``hypothesis`` entry point, read by hypothesis on import,
     whichever of hypothesis and kirmatch.strategies a user imports first (a circular import would break both)."""
-    from pathlib import Path
-
     import tomllib
+    from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
     project = tomllib.loads((root / "pyproject.toml").read_text())["project"]

@@ -24,10 +24,9 @@ import functools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeGuard, cast
+from typing import TYPE_CHECKING, Any, Self, TypeAlias, TypeGuard, cast
 
 from pydantic import BaseModel, ValidationError, model_validator
-from typing_extensions import Self
 
 from kirmatch._errors import GenotypeError, KirmatchError, quote, with_context
 from kirmatch.hla_typing import resolve_text, spell_out_mac

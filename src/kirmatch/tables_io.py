@@ -776,7 +776,9 @@ def deciding_alleles(
             maybe = keep & ~sure & ((possible & ligand.bit) != 0)
             acc = acc + np.where(sure, names + ", ", np.where(maybe, names + " (possibly), ", ""))
         filled = acc != ""
-        parts.append(np.where(filled, f"{ligand}: " + acc.astype(str), ""))
+        # object arrays, not numpy strings: string ufuncs need numpy 2, the floor is 1.23
+        label = np.full(n, f"{ligand}: ", dtype=object)
+        parts.append(np.where(filled, label + acc, ""))
     joined = ["; ".join(p.removesuffix(", ") for p in row if p) for row in zip(*parts, strict=True)]
     series: pd.Series[Any] = pd.Series(pd.array(joined, dtype="string"), index=typed.index)
     return series
