@@ -32,10 +32,12 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
+import importlib
 import importlib.util
 import io
 import os
 import re
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -185,6 +187,15 @@ def _arrow() -> bool:
     return importlib.util.find_spec("pyarrow") is not None
 
 
+def _pyarrow() -> tuple[Any, Any, Any]:
+    """pyarrow, pyarrow.compute and pyarrow.csv (untyped: kirmatch calls them through ``Any``)."""
+    return (
+        importlib.import_module("pyarrow"),
+        importlib.import_module("pyarrow.compute"),
+        importlib.import_module("pyarrow.csv"),
+    )
+
+
 def _read_csv_arrow(raw: bytes, path: str, delimiter: str) -> tuple[pd.DataFrame, npt.NDArray[np.int64]] | None:
     """The fast reading of a plain CSV with pyarrow: the same frame and lines as the Python reader, or None when the
     file is not plain (then the Python reader reads it and words any error).
@@ -195,9 +206,7 @@ def _read_csv_arrow(raw: bytes, path: str, delimiter: str) -> tuple[pd.DataFrame
     whitespace only is missing, as there."""
     if b"\x00" in raw or raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\n", b"\r")):
         return None
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
+    pa, pc, pacsv = _pyarrow()
 
     body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     end = body.find(b"\n")
@@ -206,7 +215,7 @@ def _read_csv_arrow(raw: bytes, path: str, delimiter: str) -> tuple[pd.DataFrame
         header = next(csv.reader([first], delimiter=delimiter, strict=True))
     except (UnicodeDecodeError, csv.Error, StopIteration):
         return None
-    if not any(cell.strip() for cell in header) or '"' in first and first.count('"') % 2:
+    if not any(cell.strip() for cell in header) or ('"' in first and first.count('"') % 2):
         return None
     names = _unique_headers(header)
     try:
@@ -713,11 +722,22 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
     so the rename is atomic) and is removed on any failure."""
     target = Path(path)
     # the temporary name keeps the extension (spreadsheet writers check it) and ends hidden in the same directory
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=f".kirmatch-tmp{target.suffix}", dir=target.parent or "."
-    )
-    os.close(handle)
+    # Ctrl-C / SIGTERM are held back while the temporary file is created, so that they are raised inside the try
+    # below (which removes it), never between its creation and the try.
+    blockable = hasattr(signal, "pthread_sigmask")
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if blockable else None
     try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=f".kirmatch-tmp{target.suffix}", dir=target.parent or "."
+        )
+    except BaseException:
+        if held is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        raise
+    try:
+        if held is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        os.close(handle)
         write(temporary)
         with open(temporary, "rb+") as fh:
             os.fsync(fh.fileno())
@@ -764,8 +784,7 @@ def _arrow_writable(frame: pd.DataFrame) -> bool:
 def _csv_rows_arrow(frame: pd.DataFrame) -> bytes:
     """``frame``'s rows as CSV text (no header), byte for byte what ``to_csv(index=False, lineterminator="\\n")``
     writes for the columns [`_arrow_writable`][kirmatch.tables_io._arrow_writable] accepts."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    pa, pc, _ = _pyarrow()
 
     if len(frame) == 0:
         return b""
@@ -803,7 +822,7 @@ def _csv_rows_arrow(frame: pd.DataFrame) -> bytes:
 
 
 def _big(text: str) -> Any:
-    import pyarrow as pa
+    pa, _, _ = _pyarrow()
 
     return pa.scalar(text, pa.large_string())
 
@@ -811,7 +830,7 @@ def _big(text: str) -> Any:
 def _quote_arrow(text: Any, special: str) -> Any:
     """Text cells quoted as Python's csv writer quotes them (QUOTE_MINIMAL): those holding a special character are
     put in quotes, quotes inside doubled."""
-    import pyarrow.compute as pc
+    _, pc, _ = _pyarrow()
 
     needs = pc.match_substring_regex(text, special)
     if not pc.any(needs).as_py():
@@ -905,7 +924,9 @@ def verdicts(result: pd.DataFrame, model: str) -> pd.Series[Any]:
                 f"; possibly also {', '.join(maybe)}" if maybe else ""
             )
         elif maybe:
-            text = f"GvH KIR-ligand incompatibility possible{suffix}: {', '.join(maybe)} (typing incomplete or ambiguous)"
+            text = (
+                f"GvH KIR-ligand incompatibility possible{suffix}: {', '.join(maybe)} (typing incomplete or ambiguous)"
+            )
         else:
             text = f"GvH KIR-ligand compatible{suffix}"
         texts.append(text)
@@ -917,13 +938,13 @@ def verdicts(result: pd.DataFrame, model: str) -> pd.Series[Any]:
 def _text_series(texts: Sequence[str], codes: npt.NDArray[np.int64], index: pd.Index) -> pd.Series[Any]:
     """A text column (pandas' string dtype) whose row i is ``texts[codes[i]]``."""
     if _arrow():
-        import pyarrow as pa
+        pa, _, _ = _pyarrow()
 
-        taken = pa.array(list(texts), type=pa.large_string()).take(pa.array(codes))
-        series: pd.Series[Any] = pd.Series(pd.array(taken, dtype=pd.StringDtype("pyarrow")), index=index)
+        taken: Any = pa.array(list(texts), type=pa.large_string()).take(pa.array(codes))
+        series: pd.Series[Any] = pd.Series(taken, dtype=pd.StringDtype("pyarrow"), index=index)
         return series
-    words = np.asarray(list(texts), dtype=object)
-    plain: pd.Series[Any] = pd.Series(pd.array(words[codes], dtype="string"), index=index)
+    words: Any = np.asarray(list(texts), dtype=object)[codes]
+    plain: pd.Series[Any] = pd.Series(pd.array(words, dtype="string"), index=index)
     return plain
 
 
@@ -985,7 +1006,7 @@ def deciding_alleles(
     for ligand in PROTOCOL_LIGANDS:
         gvh = result[f"kir_gvh_{ligand.column}"].cat.codes.to_numpy() >= 1
         pieces: list[npt.NDArray[np.int64]] = []
-        for codes, present, possible, names, repeat in slots:
+        for codes, present, possible, _names, repeat in slots:
             safe = np.where(codes < 0, 0, codes)
             sure = (present[safe] & ligand.bit) != 0
             maybe = ~sure & ((possible[safe] & ligand.bit) != 0)
