@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,9 @@ from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 IMGT_ENV = "KIRMATCH_IMGT_DIR"
+
+# The reference-table cache (kirmatch.reference) goes to a directory of this test session, not the user's cache.
+os.environ.setdefault("KIRMATCH_CACHE_DIR", tempfile.mkdtemp(prefix="kirmatch-test-cache-"))
 
 settings.register_profile(
     "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True

@@ -293,7 +293,7 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     from kirmatch import __version__
     from kirmatch._errors import ColumnError, ErrorCode, FileFormatError, KirTypingError
-    from kirmatch.frame import find_kir_columns, mismatch_against, mismatch_schema, rank_mismatches
+    from kirmatch.frame import find_kir_columns, mismatch_against, mismatch_schema, rank_order
     from kirmatch.mismatch import side_context
     from kirmatch.models import MODELS
     from kirmatch.reference import reference_info
@@ -393,12 +393,16 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 input=args.donors,
             )
         result["kir_line"] = table.lines
-        ranked = rank_mismatches(frame, result, by=args.by or (), order=args.order)
-        ranked["kir_verdict"] = verdicts(ranked, model.name).to_numpy()
-        ranked["kir_deciding_alleles"] = deciding_alleles(
-            typed.loc[ranked.index], ranked, bw4_policy=args.bw4_policy, b_locus_c1=not args.no_b_locus_c1,
+        # rank on the small integer keys, then take every column's rows in that order once
+        sequence = rank_order(frame, result, by=args.by or (), order=args.order)
+        result["kir_verdict"] = verdicts(result, model.name)
+        result["kir_deciding_alleles"] = deciding_alleles(
+            typed, result, bw4_policy=args.bw4_policy, b_locus_c1=not args.no_b_locus_c1,
             uses_donor_hla=model.uses_donor_hla,
-        ).to_numpy()
+        )
+        positions = pd.RangeIndex(len(sequence))
+        ranked = pd.concat([part.take(sequence).set_axis(positions, axis=0) for part in (frame, result)], axis=1)
+        ranked["kir_rank"] = np.arange(1, len(ranked) + 1)
         lead = [id_column] if id_column is not None else []
         chosen = ["kir_rank", "kir_verdict", "kir_deciding_alleles"]
         if args.columns == "full":

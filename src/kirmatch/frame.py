@@ -776,6 +776,25 @@ def rank_mismatches(
     the ``by`` columns decide (then the input order); how many ligands are mismatched does not outrank them.
     ``order="most-mismatched"`` is `rank_donors`'s order. A text column whose filled cells are all numbers sorts as
     numbers."""
+    sequence = rank_order(donors, result, by=by, ascending=ascending, order=order)
+    # take the rows of each part in rank order, then join them: no concatenated copy of the whole frame is made
+    positions = pd.RangeIndex(len(sequence))
+    parts = [part.take(sequence).set_axis(positions, axis=0) for part in (donors, result)]
+    ranked: pd.DataFrame = pd.concat(parts, axis=1).set_axis(donors.index[sequence], axis=0)
+    ranked["kir_rank"] = np.arange(1, len(ranked) + 1)
+    return ranked
+
+
+def rank_order(
+    donors: pd.DataFrame,
+    result: pd.DataFrame,
+    *,
+    by: Sequence[str] = (),
+    ascending: bool | Sequence[bool] = True,
+    order: Order = "most-mismatched",
+) -> npt.NDArray[np.intp]:
+    """The positions of ``donors`` in the order of [`rank_mismatches`][kirmatch.frame.rank_mismatches] (the first is
+    the best), sorted on small integer keys (``np.lexsort``) without joining or copying the frames."""
     _require_frame(donors, "donors")
     _require_frame(result, "result")
     clash = [c for c in [*result.columns, "kir_rank"] if c in donors.columns]
@@ -808,10 +827,7 @@ def rank_mismatches(
         keys.append(-sum(((codes[c] == 2) * 1 for c in protocol), np.zeros(len(donors), dtype=int)))
     keys.append(-codes["kir_gvh_incompatible"].astype(int))
     keys.append(result["kir_error"].notna().to_numpy(dtype=bool))
-    sequence = np.lexsort(keys)
-    ranked: pd.DataFrame = pd.concat([donors, result], axis=1).iloc[sequence].copy()
-    ranked["kir_rank"] = np.arange(1, len(ranked) + 1)
-    return ranked
+    return np.lexsort(keys)
 
 
 # --------------------------------------------------------------------------------------------------- accessor

@@ -89,6 +89,11 @@ class AlleleRecord:
     serology_broad: tuple[str, ...]
     name_2009: tuple[str, ...]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt through __init__ from its values: much faster to unpickle than the per-field __setstate__ of a frozen
+        # slotted dataclass (the reference cache holds 27k of them)
+        return (AlleleRecord, tuple(getattr(self, name) for name in _RECORD_FIELDS))
+
     @classmethod
     def from_row(cls, row: dict[str, str]) -> AlleleRecord:
         name = row["allele"]
@@ -115,6 +120,9 @@ class AlleleRecord:
             serology_broad=tuple(filter(None, row["serology_broad"].split("/"))),
             name_2009=tuple(filter(None, row["name_2009"].split("/"))),
         )
+
+
+_RECORD_FIELDS: tuple[str, ...] = tuple(AlleleRecord.__dataclass_fields__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +181,17 @@ class Reference:
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickles as "the process-wide reference", so worker processes load their own copy once.
         return (get_reference, ())
+
+    def cache_state(self) -> tuple[Any, ...]:
+        """What the binary cache keeps: the records and every index built from them (not the provenance)."""
+        return (self.records, self.by_name, self.by_prefix, self.history, self._index)
+
+    @classmethod
+    def from_cache_state(cls, state: tuple[Any, ...], info: ReferenceInfo) -> Reference:
+        self = cls.__new__(cls)
+        self.records, self.by_name, self.by_prefix, self.history, self._index = state
+        self.info = info
+        return self
 
     def under(self, name: AlleleName) -> tuple[AlleleRecord, ...]:
         """Every allele whose fields start with ``name``'s fields (nulls included), or raise UnknownAlleleError."""
@@ -572,6 +591,14 @@ def load_reference(path: str | Path) -> Reference:
                 input=str(name),
             )
     digest = prov["table_sha256"]
+    meta_digest = hashlib.sha256(meta.read_bytes()).hexdigest()
+    cache = _cache_path(digest, str(prov["history_sha256"]), meta_digest)
+    state = _read_cache(cache) if cache is not None else None
+    if state is not None:
+        try:
+            return Reference.from_cache_state(state, _info(prov, len(state[0]), digest, table))
+        except (KeyError, TypeError, ValueError):
+            pass  # the provenance itself is malformed: the full reading below says how
     try:
         rows = list(csv.DictReader(raw.decode("utf-8").splitlines()))
         records = [AlleleRecord.from_row(row) for row in rows]
@@ -580,23 +607,95 @@ def load_reference(path: str | Path) -> Reference:
             for column in ("name", "fate", "replacement", "when"):
                 if not isinstance(event.get(column), str):
                     raise KeyError(column)
-        info = ReferenceInfo(
-            database=prov["database"],
-            release=prov["release"],
-            release_date=prov["release_date"],
-            rules_version=prov["rules_version"],
-            build_command=prov["build_command"],
-            alleles=len(records),
-            table_sha256=digest,
-            inputs_sha256=prov["inputs_sha256"],  # validated into a FrozenMap
-            path=str(table),
-        )
-        return Reference(records, info, events)
+        info = _info(prov, len(records), digest, table)
+        reference = Reference(records, info, events)
     except (UnicodeDecodeError, KeyError, IndexError, AttributeError, TypeError, ValueError) as exc:
         # ValueError covers pydantic's ValidationError of a provenance field of the wrong type
         raise ReferenceTableError(
             f"reference table {str(table)!r} is malformed: {type(exc).__name__}: {exc}", input=str(table)
         ) from None
+
+
+    if cache is not None:
+        _write_cache(cache, reference.cache_state())
+    return reference
+
+
+def _info(prov: dict[str, Any], alleles: int, digest: str, table: Path) -> ReferenceInfo:
+    return ReferenceInfo(
+        database=prov["database"],
+        release=prov["release"],
+        release_date=prov["release_date"],
+        rules_version=prov["rules_version"],
+        build_command=prov["build_command"],
+        alleles=alleles,
+        table_sha256=digest,
+        inputs_sha256=prov["inputs_sha256"],  # validated into a FrozenMap
+        path=str(table),
+    )
+
+
+CACHE_ENV = "KIRMATCH_CACHE_DIR"
+"""Environment variable naming the directory of kirmatch's binary cache (default ``$XDG_CACHE_HOME/kirmatch`` or
+``~/.cache/kirmatch``); an empty value turns the cache off."""
+
+_CACHE_FORMAT = "reference-1"
+"""Changes whenever the records or indexes change shape, so that an older cache is never read."""
+
+
+def _cache_path(table_sha: str, history_sha: str, meta_sha: str) -> Path | None:
+    """Where the parsed reference of these exact files is cached (keyed by their SHA-256s), or None for no cache."""
+    given = os.environ.get(CACHE_ENV)
+    if given is not None:
+        if not given.strip():
+            return None
+        base = Path(given)
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+        base = (Path(xdg) if xdg else Path.home() / ".cache") / "kirmatch"
+    key = hashlib.sha256(f"{_CACHE_FORMAT}|{table_sha}|{history_sha}|{meta_sha}".encode()).hexdigest()[:32]
+    return base / f"{_CACHE_FORMAT}-{key}.pickle"
+
+
+def _read_cache(path: Path) -> tuple[Any, ...] | None:
+    """The cached state, or None when it is missing, unreadable or not what this version writes (then the table is
+    parsed again and the cache rewritten). The key is the SHA-256 of the table, history and provenance, checked just
+    before; the file also carries the key, so a file renamed or cut short is never taken for another."""
+    import pickle
+
+    try:
+        with open(path, "rb") as fh:
+            data = pickle.load(fh)  # our own cache, in the user's own cache directory
+    except Exception:  # a missing, truncated or foreign file: parse the table instead
+        return None
+    if not isinstance(data, tuple) or len(data) != 3:  # pyright: ignore[reportUnknownArgumentType]
+        return None
+    marker, name, state = data  # pyright: ignore[reportUnknownVariableType]
+    if marker != _CACHE_FORMAT or name != path.name or not isinstance(state, tuple):
+        return None
+    parts: tuple[Any, ...] = state  # pyright: ignore[reportUnknownVariableType]
+    if len(parts) != 5 or not isinstance(parts[0], tuple) or not isinstance(parts[4], _Indexes):
+        return None
+    return parts
+
+
+def _write_cache(path: Path, state: tuple[Any, ...]) -> None:
+    """Write the cache atomically; never fails the call (a read-only or full directory just means no cache)."""
+    import pickle
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as fh:
+                pickle.dump((_CACHE_FORMAT, path.name, state), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except Exception:  # OSError, or anything else: the cache is an optimisation only
+        return
 
 
 @functools.lru_cache(maxsize=1)

@@ -32,10 +32,12 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
+import importlib
 import importlib.util
 import io
 import os
 import re
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -180,9 +182,93 @@ def _unique_headers(names: Sequence[object]) -> list[str]:
     return out
 
 
+def _arrow() -> bool:
+    """Whether pyarrow (the ``parquet`` extra) is importable: ``kirmatch screen`` then reads and writes CSV with it."""
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+def _pyarrow() -> tuple[Any, Any, Any]:
+    """pyarrow, pyarrow.compute and pyarrow.csv (untyped: kirmatch calls them through ``Any``)."""
+    return (
+        importlib.import_module("pyarrow"),
+        importlib.import_module("pyarrow.compute"),
+        importlib.import_module("pyarrow.csv"),
+    )
+
+
+def _read_csv_arrow(raw: bytes, path: str, delimiter: str) -> tuple[pd.DataFrame, npt.NDArray[np.int64]] | None:
+    """The fast reading of a plain CSV with pyarrow: the same frame and lines as the Python reader, or None when the
+    file is not plain (then the Python reader reads it and words any error).
+
+    Plain: UTF-8 (a byte-order mark allowed), no NUL byte, the header on line 1 with a field filled in, one line per
+    row (no quoted line break, no blank line; checked by counting the line breaks against the rows), the same number
+    of fields on every line. Rows with no field filled in are dropped as the Python reader drops them; a cell of
+    whitespace only is missing, as there."""
+    if b"\x00" in raw or raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\n", b"\r")):
+        return None
+    pa, pc, pacsv = _pyarrow()
+
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    end = body.find(b"\n")
+    try:
+        first = (body if end < 0 else body[:end]).decode("utf-8").rstrip("\r")
+        header = next(csv.reader([first], delimiter=delimiter, strict=True))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+    if not any(cell.strip() for cell in header) or ('"' in first and first.count('"') % 2):
+        return None
+    names = _unique_headers(header)
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False, newlines_in_values=True,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in names}, strings_can_be_null=True, null_values=[""],
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
+        return None
+    breaks = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    if table.num_rows + 1 != breaks:
+        return None  # a quoted line break or a blank line: the Python reader numbers those lines
+    columns: list[Any] = []
+    filled: Any = None
+    for column in table.columns:
+        blank = pc.equal(pc.utf8_trim_whitespace(column), "")
+        if pc.any(blank).as_py():
+            column = pc.if_else(blank, pa.scalar(None, pa.string()), column)
+        columns.append(column)
+        valid = pc.is_valid(column)
+        filled = valid if filled is None else pc.or_(filled, valid)
+    lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
+    if filled is not None and not pc.all(filled).as_py():
+        keep = np.asarray(filled, dtype=bool)
+        columns = [pc.filter(column, filled) for column in columns]
+        lines = lines[keep]
+    data = {name: pd.arrays.ArrowStringArray(column) for name, column in zip(names, columns, strict=True)}
+    return pd.DataFrame(data, index=pd.RangeIndex(len(lines)), columns=names), lines
+
+
 def _read_csv(path: str, *, sep: str | None, encoding: str | None, sheet: str | None) -> InputTable:
     raw = _read_bytes(path)
     digest = hashlib.sha256(raw).hexdigest()
+    if not encoding and _arrow() and raw.strip():
+        head = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+        try:
+            line = head[: head.find(b"\n")].decode("utf-8") if b"\n" in head else head.decode("utf-8")
+        except UnicodeDecodeError:
+            line = ""
+        delimiter = sep if sep else _sniff(line)
+        delimiter = "\t" if delimiter == "\\t" else delimiter
+        fast = _read_csv_arrow(raw, path, delimiter) if len(delimiter) == 1 and line else None
+        if fast is not None:
+            sep_note = (f"delimiter {delimiter!r}",) if delimiter != "," else ()
+            return InputTable(fast[0], fast[1], path, "csv", digest, "line", notes=sep_note)
     text = _decode(raw, path, encoding)
     if not text.strip():
         raise FileFormatError(f"{quote(path)} is empty: no header line", input=path)
@@ -541,6 +627,8 @@ def typing_frame(
 # ----------------------------------------------------------------------------------------------------- writing
 
 
+_WRITE_BATCH = 200_000
+"""Rows formatted at a time when writing CSV, so that the text in memory is bounded by the batch."""
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
@@ -634,11 +722,22 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
     so the rename is atomic) and is removed on any failure."""
     target = Path(path)
     # the temporary name keeps the extension (spreadsheet writers check it) and ends hidden in the same directory
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=f".kirmatch-tmp{target.suffix}", dir=target.parent or "."
-    )
-    os.close(handle)
+    # Ctrl-C / SIGTERM are held back while the temporary file is created, so that they are raised inside the try
+    # below (which removes it), never between its creation and the try.
+    blockable = hasattr(signal, "pthread_sigmask")
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if blockable else None
     try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=f".kirmatch-tmp{target.suffix}", dir=target.parent or "."
+        )
+    except BaseException:
+        if held is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        raise
+    try:
+        if held is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        os.close(handle)
         write(temporary)
         with open(temporary, "rb+") as fh:
             os.fsync(fh.fileno())
@@ -651,6 +750,111 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
 
 def _to_excel(frame: pd.DataFrame, path: str) -> None:
     frame.to_excel(path, index=False, engine="openpyxl")  # pyright: ignore[reportUnknownMemberType]
+
+
+@functools.lru_cache(maxsize=1)
+def _quoted_characters() -> str:
+    """The characters that make Python's csv writer (pandas' ``to_csv``) quote a field, with ``\\n`` ending lines:
+    the delimiter, the quote, ``\\n``, and ``\\r`` on the Pythons whose writer quotes it."""
+    probe = io.StringIO()
+    csv.writer(probe, lineterminator="\n").writerow(["a\rb", "c"])
+    return ',"\n' + ("\r" if probe.getvalue().startswith('"') else "")
+
+
+_ARROW_KINDS = "biuOSUT"
+
+
+def _arrow_writable(frame: pd.DataFrame) -> bool:
+    """Whether every column is text, a categorical of text, an integer without NA or a bool without NA: the columns
+    the pyarrow writer spells as pandas' ``to_csv`` does (floats and dates are left to pandas)."""
+    for name in frame.columns:
+        dtype = frame[name].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            if not all(isinstance(c, str) for c in dtype.categories):
+                return False
+        elif isinstance(dtype, pd.StringDtype):
+            continue
+        elif isinstance(dtype, np.dtype) and dtype.kind in "biu":
+            continue
+        else:
+            return False
+    return True
+
+
+def _csv_rows_arrow(frame: pd.DataFrame) -> bytes:
+    """``frame``'s rows as CSV text (no header), byte for byte what ``to_csv(index=False, lineterminator="\\n")``
+    writes for the columns [`_arrow_writable`][kirmatch.tables_io._arrow_writable] accepts."""
+    pa, pc, _ = _pyarrow()
+
+    if len(frame) == 0:
+        return b""
+    special = "[" + re.escape(_quoted_characters()) + "]"
+    cells: list[Any] = []
+    for name in frame.columns:
+        series = frame[name]
+        dtype = series.dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            words = pa.array([str(c) for c in dtype.categories], type=pa.large_string())
+            # code -1 (NA) takes the empty word appended last
+            words = pa.concat_arrays([_quote_arrow(words, special), pa.array([""], type=pa.large_string())])
+            codes = series.cat.codes.to_numpy().astype(np.int64)
+            column: Any = pc.take(words, pa.array(np.where(codes < 0, len(words) - 1, codes)))
+        elif isinstance(dtype, pd.StringDtype):
+            text = pa.array(series.array, type=pa.large_string())
+            column = pc.fill_null(_quote_arrow(text, special), _big(""))
+        elif dtype.kind == "b":
+            column = pc.if_else(pa.array(series.to_numpy()), _big("True"), _big("False"))
+        else:
+            column = pc.cast(pa.array(series.to_numpy()), pa.large_string())
+        cells.append(column)
+    rows = pc.binary_join_element_wise(*cells, _big(","))
+    rows = pc.binary_join_element_wise(rows, _big(""), _big("\n"))
+    chunks = rows.chunks if isinstance(rows, pa.ChunkedArray) else [rows]
+    out: list[bytes] = []
+    for chunk in chunks:
+        if len(chunk) == 0:
+            continue
+        _, offsets, data = chunk.buffers()
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        ends = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+        out.append(data.to_pybytes()[int(ends[0]) : int(ends[-1])])
+    return b"".join(out)
+
+
+def _big(text: str) -> Any:
+    pa, _, _ = _pyarrow()
+
+    return pa.scalar(text, pa.large_string())
+
+
+def _quote_arrow(text: Any, special: str) -> Any:
+    """Text cells quoted as Python's csv writer quotes them (QUOTE_MINIMAL): those holding a special character are
+    put in quotes, quotes inside doubled."""
+    _, pc, _ = _pyarrow()
+
+    needs = pc.match_substring_regex(text, special)
+    if not pc.any(needs).as_py():
+        return text
+    quoted = pc.binary_join_element_wise(_big('"'), pc.replace_substring(text, '"', '""'), _big('"'), _big(""))
+    return pc.if_else(needs, quoted, text)
+
+
+def _header_line(frame: pd.DataFrame) -> str:
+    line = io.StringIO()
+    csv.writer(line, lineterminator="\n").writerow([str(c) for c in frame.columns])
+    return line.getvalue()
+
+
+def write_csv_rows(frame: pd.DataFrame, fh: Any, *, header: bool) -> None:
+    """Write ``frame`` (no index) to the binary file ``fh`` as pandas' ``to_csv`` would (``\\n`` line ends): with
+    pyarrow when it is installed and the columns allow, else with pandas."""
+    if _arrow() and _arrow_writable(frame):
+        if header:
+            fh.write(_header_line(frame).encode("utf-8"))
+        fh.write(_csv_rows_arrow(frame))
+        return
+    text = frame.to_csv(index=False, header=header, lineterminator="\n")
+    fh.write(text.encode("utf-8"))
 
 
 def write_table(frame: pd.DataFrame, path: str, *, format: str | None = None, comment: Sequence[str] = ()) -> None:
@@ -683,9 +887,10 @@ def write_table(frame: pd.DataFrame, path: str, *, format: str | None = None, co
     header = "".join(f"# {line}\n" for line in comment)
 
     def write_csv(target: str) -> None:
-        with open(target, "w", encoding="utf-8", newline="") as fh:
-            fh.write(header)
-            safe.to_csv(fh, index=False, lineterminator="\n")
+        with open(target, "wb") as fh:
+            fh.write(header.encode("utf-8"))
+            for start in range(0, max(len(safe), 1), _WRITE_BATCH):
+                write_csv_rows(safe.iloc[start : start + _WRITE_BATCH], fh, header=start == 0)
 
     if path == "-":
         sys.stdout.write(header)
@@ -704,81 +909,124 @@ def verdicts(result: pd.DataFrame, model: str) -> pd.Series[Any]:
 
     names = [str(ligand) for ligand in PROTOCOL_LIGANDS]
     columns = [f"kir_gvh_{ligand.column}" for ligand in PROTOCOL_LIGANDS]
-    codes = np.stack([result[c].cat.codes.to_numpy() for c in columns], axis=1) if len(result) else np.zeros((0, 3))
-    bad = result["kir_error"].notna().to_numpy()
     suffix = "" if model == "ligand-ligand" else f" ({model} model)"
-    cache: dict[tuple[int, ...], str] = {}
-    out: list[str] = []
-    for row, values in enumerate(codes.tolist()):
-        key = tuple(int(v) for v in values)
-        if bad[row]:
-            out.append("unreadable typing: see kir_error")
-            continue
-        text = cache.get(key)
-        if text is None:
-            sure = [n for n, c in zip(names, key, strict=True) if c == 2]
-            maybe = [n for n, c in zip(names, key, strict=True) if c == 1]
-            if sure:
-                text = f"GvH KIR-ligand incompatible{suffix}: {', '.join(sure)}" + (
-                    f"; possibly also {', '.join(maybe)}" if maybe else ""
-                )
-            elif maybe:
-                text = (
-                    f"GvH KIR-ligand incompatibility possible{suffix}: {', '.join(maybe)} "
-                    "(typing incomplete or ambiguous)"
-                )
-            else:
-                text = f"GvH KIR-ligand compatible{suffix}"
-            cache[key] = text
-        out.append(text)
-    series: pd.Series[Any] = pd.Series(pd.array(out, dtype="string"), index=result.index)
-    return series
+    # each row's key: its three GvH codes (-1..2) read as base-4 digits; the texts of every key are written once
+    key = np.zeros(len(result), dtype=np.int64)
+    for column in columns:
+        key = key * 4 + (result[column].cat.codes.to_numpy().astype(np.int64) + 1)
+    texts: list[str] = []
+    for index in range(4 ** len(columns)):
+        digits = [(index // 4 ** (len(columns) - 1 - k)) % 4 - 1 for k in range(len(columns))]
+        sure = [n for n, c in zip(names, digits, strict=True) if c == 2]
+        maybe = [n for n, c in zip(names, digits, strict=True) if c == 1]
+        if sure:
+            text = f"GvH KIR-ligand incompatible{suffix}: {', '.join(sure)}" + (
+                f"; possibly also {', '.join(maybe)}" if maybe else ""
+            )
+        elif maybe:
+            text = (
+                f"GvH KIR-ligand incompatibility possible{suffix}: {', '.join(maybe)} (typing incomplete or ambiguous)"
+            )
+        else:
+            text = f"GvH KIR-ligand compatible{suffix}"
+        texts.append(text)
+    texts.append("unreadable typing: see kir_error")
+    key[result["kir_error"].notna().to_numpy()] = len(texts) - 1
+    return _text_series(texts, key, result.index)
+
+
+def _text_series(texts: Sequence[str], codes: npt.NDArray[np.int64], index: pd.Index) -> pd.Series[Any]:
+    """A text column (pandas' string dtype) whose row i is ``texts[codes[i]]``."""
+    if _arrow():
+        pa, _, _ = _pyarrow()
+
+        taken: Any = pa.array(list(texts), type=pa.large_string()).take(pa.array(codes))
+        series: pd.Series[Any] = pd.Series(taken, dtype=pd.StringDtype("pyarrow"), index=index)
+        return series
+    words: Any = np.asarray(list(texts), dtype=object)[codes]
+    plain: pd.Series[Any] = pd.Series(pd.array(words, dtype="string"), index=index)
+    return plain
+
+
+def _combine(keys: Sequence[npt.NDArray[np.int64]]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Codes of the distinct combinations of several integer key columns (each >= -1), and the first row of each."""
+    combined = np.zeros(len(keys[0]) if keys else 0, dtype=np.int64)
+    for key in keys:
+        width = int(key.max()) + 2 if len(key) else 1
+        codes, uniques = pd.factorize(combined * width + (key + 1))
+        combined = codes.astype(np.int64)
+        del uniques
+    first = np.full(int(combined.max()) + 1 if len(combined) else 0, -1, dtype=np.int64)
+    first[combined[::-1]] = np.arange(len(combined) - 1, -1, -1)
+    return combined, first
 
 
 def deciding_alleles(
     typed: pd.DataFrame, result: pd.DataFrame, *, bw4_policy: str, b_locus_c1: bool, uses_donor_hla: bool
 ) -> pd.Series[Any]:
     """Per row, the donor alleles that carry each GvH-mismatched protocol ligand (``C2: C*04:01; Bw4: B*57:01``; an
-    allele that only may carry it is marked ``(possibly)``). Empty when the model does not read the donor's HLA."""
+    allele that only may carry it is marked ``(possibly)``). Empty when the model does not read the donor's HLA.
+
+    Each distinct cell is read once, and each distinct combination of the pieces of a row is written once."""
     from kirmatch.catalogue import PROTOCOL_LIGANDS
     from kirmatch.genotype import slot_designation
     from kirmatch.profile import Bw4Policy, slot_planes
 
     n = len(typed)
     if not uses_donor_hla or n == 0:
-        empty: pd.Series[Any] = pd.Series(pd.array([""] * n, dtype="string"), index=typed.index)
-        return empty
+        return _text_series([""], np.zeros(n, dtype=np.int64), typed.index)
     policy = Bw4Policy.coerce(bw4_policy)
-    slots: list[tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]] = []
+    # per slot: the codes of its cells, their planes and names, and whether the cell repeats the other slot's
+    slots: list[tuple[npt.NDArray[np.int64], npt.NDArray[Any], npt.NDArray[Any], list[str], npt.NDArray[np.bool_]]] = []
     for locus, pair in SLOT_COLUMNS.items():
-        previous: npt.NDArray[Any] | None = None
+        previous: pd.Series | None = None
         for column in pair:
-            codes, uniques = pd.factorize(typed[column], use_na_sentinel=True)
-            present = np.zeros(len(uniques) + 1, dtype=np.int64)
-            possible = np.zeros(len(uniques) + 1, dtype=np.int64)
+            values = typed[column]
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            present = np.zeros(len(uniques), dtype=np.int64)
+            possible = np.zeros(len(uniques), dtype=np.int64)
+            names: list[str] = []
             for i, value in enumerate(uniques):
+                names.append(str(value))
+                if str(value) == "":
+                    continue
                 try:
                     spelled = slot_designation(value, locus, column)
                     present[i], possible[i] = slot_planes(spelled, locus, policy, b_locus_c1)
                 except KirmatchError:
                     continue
-            names = typed[column].to_numpy(dtype=object, na_value="")
-            repeat = names == previous if previous is not None else np.zeros(n, dtype=bool)
-            slots.append((names, present[codes], possible[codes], repeat))
-            previous = names
-    parts: list[npt.NDArray[Any]] = []
+            if previous is None:
+                repeat = np.zeros(n, dtype=bool)
+            else:
+                repeat = (values == previous).fillna(False).to_numpy(dtype=bool)
+            slots.append((codes.astype(np.int64), present, possible, names, repeat))
+            previous = values
+    ligand_codes: list[npt.NDArray[np.int64]] = []
+    ligand_texts: list[list[str]] = []
     for ligand in PROTOCOL_LIGANDS:
         gvh = result[f"kir_gvh_{ligand.column}"].cat.codes.to_numpy() >= 1
-        acc = np.full(n, "", dtype=object)
-        for names, present, possible, repeat in slots:
-            keep = gvh & ~repeat & (names != "")
-            sure = keep & ((present & ligand.bit) != 0)
-            maybe = keep & ~sure & ((possible & ligand.bit) != 0)
-            acc = acc + np.where(sure, names + ", ", np.where(maybe, names + " (possibly), ", ""))
-        filled = acc != ""
-        # object arrays, not numpy strings: string ufuncs need numpy 2, the floor is 1.23
-        label = np.full(n, f"{ligand}: ", dtype=object)
-        parts.append(np.where(filled, label + acc, ""))
-    joined = ["; ".join(p.removesuffix(", ") for p in row if p) for row in zip(*parts, strict=True)]
-    series: pd.Series[Any] = pd.Series(pd.array(joined, dtype="string"), index=typed.index)
-    return series
+        pieces: list[npt.NDArray[np.int64]] = []
+        for codes, present, possible, _names, repeat in slots:
+            safe = np.where(codes < 0, 0, codes)
+            sure = (present[safe] & ligand.bit) != 0
+            maybe = ~sure & ((possible[safe] & ligand.bit) != 0)
+            keep = gvh & ~repeat & (codes >= 0) & (sure | maybe)
+            # piece 2c: allele c for certain, 2c+1: allele c possibly, -1: nothing
+            pieces.append(np.where(keep, 2 * safe + maybe, -1).astype(np.int64))
+        combined, first = _combine(pieces)
+        texts: list[str] = []
+        for row in first.tolist():
+            words: list[str] = []
+            for (_, _, _, names, _), piece in zip(slots, pieces, strict=True):
+                p = int(piece[row])
+                if p >= 0:
+                    words.append(names[p // 2] + (" (possibly)" if p % 2 else ""))
+            texts.append(f"{ligand}: {', '.join(words)}" if words else "")
+        ligand_codes.append(combined)
+        ligand_texts.append(texts)
+    combined, first = _combine(ligand_codes)
+    joined: list[str] = []
+    for row in first.tolist():
+        parts = [texts[int(codes[row])] for texts, codes in zip(ligand_texts, ligand_codes, strict=True)]
+        joined.append("; ".join(p for p in parts if p))
+    return _text_series(joined, combined, typed.index)

@@ -1,0 +1,98 @@
+"""Issue 15: the pyarrow reader and writer give what the Python reader and pandas' writer give, and the reference
+table's binary cache is an optimisation only (a corrupt or unwritable cache changes nothing)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from unittest import mock
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kirmatch import tables_io
+from kirmatch.reference import load_reference
+
+pytest.importorskip("pyarrow")
+
+CSVS = [
+    "id,A1,A2\nd1,A*01:01,A*02:01\nd2,,A*03:01\n",
+    "\ufeffid;A1;A2\r\nd1;A*01:01;A*02:01\r\n;;\r\nd2; ;A*03:01\r\n",
+    'id,A1,A1\n"d,1","A*01:01","A*02:01"\n,,\nd3,A*11:01,"x""y"\n',
+    'id,A1,A2\n"d\n1",A*01:01,A*02:01\n',  # a quoted line break: the Python reader numbers the lines
+    "id,A1,A2\n\nd1,A*01:01,A*02:01\n",  # a blank line
+    "id\tA1\tA2\nd1\tA*01:01\tA*02:01",  # no final line break
+]
+
+
+@pytest.mark.parametrize("text", CSVS)
+def test_arrow_reader_equals_python_reader(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "donors.csv"
+    path.write_bytes(text.encode("utf-8"))
+    fast = tables_io.read_table(str(path))
+    with mock.patch.object(tables_io, "_arrow", lambda: False):
+        slow = tables_io.read_table(str(path))
+    pd.testing.assert_frame_equal(fast.frame, slow.frame, check_dtype=False)
+    assert fast.lines.tolist() == slow.lines.tolist()
+    assert fast.notes == slow.notes
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=6)), min_size=1, max_size=8))
+def test_arrow_writer_equals_pandas(cells: list[str | None]) -> None:
+    n = len(cells)
+    frame = pd.DataFrame({
+        "text": pd.array(cells, dtype="string"),
+        "kind": pd.Categorical([c if c is None else c[:1] for c in cells]),
+        "rank": list(range(1, n + 1)),
+        "flag": [i % 2 == 0 for i in range(n)],
+    })
+    out = io.BytesIO()
+    tables_io.write_csv_rows(frame, out, header=True)
+    assert out.getvalue() == frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def test_screen_same_bytes_without_pyarrow(tmp_path: Path) -> None:
+    from kirmatch.cli import main
+
+    donors = tmp_path / "donors.csv"
+    donors.write_text(
+        "donor_id,A1,A2,B1,B2,C1,C2\n"
+        "d1,A*01:01,A*24:02,B*57:01,B*08:01,C*04:01,C*07:01\n"
+        "d2,A*02:01,,B*44:02,B*07:02,C*07:02,=cmd\n"
+        "d3,A*03:01,A*03:01,B*35:01,B*51:01,C*04:01,C*15:02\n",
+        encoding="utf-8",
+    )
+    recipient = ["A*01:01", "A*02:01", "B*08:01", "B*07:02", "C*07:01", "C*07:02"]
+    fast, slow = tmp_path / "fast.csv", tmp_path / "slow.csv"
+    assert main(["screen", str(donors), "--recipient", *recipient, "-o", str(fast), "-q"], out=io.StringIO(),
+                err=io.StringIO()) == 0
+    with mock.patch.object(tables_io, "_arrow", lambda: False):
+        main(["screen", str(donors), "--recipient", *recipient, "-o", str(slow), "-q"], out=io.StringIO(),
+             err=io.StringIO())
+    assert fast.read_bytes() == slow.read_bytes()
+    assert fast.read_bytes().count(b"\n") == 4
+
+
+def _bundled() -> Path:
+    from kirmatch.reference import _bundled_table  # pyright: ignore[reportPrivateUsage]
+
+    return _bundled_table()
+
+
+def test_reference_cache_is_an_optimisation_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KIRMATCH_CACHE_DIR", str(tmp_path / "cache"))
+    parsed = load_reference(_bundled())  # writes the cache
+    files = list((tmp_path / "cache").iterdir())
+    assert len(files) == 1
+    cached = load_reference(_bundled())
+    assert cached.records == parsed.records and cached.info == parsed.info
+    assert cached.by_prefix == parsed.by_prefix and cached.history == parsed.history
+    files[0].write_bytes(b"not a pickle")  # corrupt: ignored, parsed again and rewritten
+    again = load_reference(_bundled())
+    assert again.records == parsed.records
+    assert files[0].read_bytes() != b"not a pickle"
+    monkeypatch.setenv("KIRMATCH_CACHE_DIR", str(files[0]))  # a file, not a directory: no cache, no failure
+    assert load_reference(_bundled()).records == parsed.records
