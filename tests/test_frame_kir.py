@@ -65,3 +65,25 @@ def test_screen_reads_the_files_kir_columns(tmp_path: Path) -> None:
     ranked = pd.read_csv(tmp_path / "ranked.csv")
     assert ranked["id"].tolist() == ["d1", "d2"]
     assert ranked["kir_gvh_incompatible"].tolist() == ["present", "absent"]
+
+
+def test_b_content_and_activating_kir_break_ties(tmp_path: Path) -> None:
+    """Cooley et al. 2010 (B-content: Best, Better, Neutral) and Mancusi et al. 2015 (donors with KIR2DS1 and/or
+    KIR3DS1) as tie-breakers after the protocol verdict."""
+    donors = _donors(KIR=["2DL1 2DL3 3DL1 2DS4 3DL2 3DL3 2DL4 3DP1",
+                          "2DL1 2DL2 2DS2 3DS1 2DS1 3DL2 3DL3 2DL4 3DP1",
+                          ""])
+    findings = kf.kir_findings(donors)
+    assert findings["kir_b_content"].tolist()[:2] == ["Neutral", "Best"] and pd.isna(findings["kir_b_content"].iloc[2])
+    assert findings["kir_activating"].tolist() == ["absent", "present", "possible"]
+    result = kf.mismatch_against(donors, RECIPIENT)
+    assert kf.rank_order(donors, result).tolist() == [0, 1, 2]
+    assert kf.rank_order(donors, result, kir_tie_breakers=findings).tolist() == [1, 0, 2]
+    with pytest.raises(kirmatch.ColumnError, match="no KIR columns"):
+        kf.kir_findings(pd.DataFrame({k: [v] for k, v in HLA.items()}))
+    donors.insert(0, "id", ["d1", "d2", "d3"])
+    donors.to_csv(tmp_path / "donors.csv", index=False)
+    assert main(["screen", str(tmp_path / "donors.csv"), "--recipient", RECIPIENT, "-o", str(tmp_path / "r.csv"),
+                 "-q", "--kir-tie-breakers"], out=io.StringIO(), err=io.StringIO()) == 0
+    ranked = pd.read_csv(tmp_path / "r.csv")
+    assert ranked["id"].tolist() == ["d2", "d1", "d3"] and "kir_b_content" in ranked.columns

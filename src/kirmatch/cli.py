@@ -293,7 +293,7 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     from kirmatch import __version__
     from kirmatch._errors import ColumnError, ErrorCode, FileFormatError, KirTypingError
-    from kirmatch.frame import find_kir_columns, mismatch_against, mismatch_schema, rank_order
+    from kirmatch.frame import find_kir_columns, kir_findings, mismatch_against, mismatch_schema, rank_order
     from kirmatch.mismatch import side_context
     from kirmatch.models import MODELS
     from kirmatch.reference import reference_info
@@ -393,8 +393,13 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 input=args.donors,
             )
         result["kir_line"] = table.lines
+        tie_breakers = None
+        if args.kir_tie_breakers:
+            tie_breakers = kir_findings(frame, "auto", prefix=args.prefix)
+            for name in tie_breakers.columns:
+                result[name] = tie_breakers[name].to_numpy()
         # rank on the small integer keys, then take every column's rows in that order once
-        sequence = rank_order(frame, result, by=args.by or (), order=args.order)
+        sequence = rank_order(frame, result, by=args.by or (), order=args.order, kir_tie_breakers=tie_breakers)
         result["kir_verdict"] = verdicts(result, model.name)
         result["kir_deciding_alleles"] = deciding_alleles(
             typed, result, bw4_policy=args.bw4_policy, b_locus_c1=not args.no_b_locus_c1,
@@ -409,6 +414,8 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             chosen += [c for c in result.columns if c not in chosen]
         else:
             chosen += [*_SHORT_COLUMNS, "kir_line"]
+            if tie_breakers is not None:
+                chosen += list(tie_breakers.columns)
         ordered = ranked[[*lead, *chosen, *[c for c in frame.columns if c not in lead]]]
         info = reference_info()
         record: dict[str, Any] = {
@@ -695,6 +702,12 @@ def _parser() -> argparse.ArgumentParser:
         choices=["protocol", "most-mismatched"],
         help="protocol (default): certainly GvH-incompatible first, then possibly, then compatible, each by --by; "
         "most-mismatched: more ligands mismatched for certain first, then the better typed, then --by",
+    )
+    p.add_argument(
+        "--kir-tie-breakers",
+        action="store_true",
+        help="break the remaining ties with the donors' KIR columns: B-content Best, Better, Neutral (Cooley 2010), "
+        "then activating KIR2DS1/KIR3DS1 (Mancusi 2015); adds kir_b_content and kir_activating",
     )
     p.add_argument(
         "--columns",

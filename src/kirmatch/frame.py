@@ -48,7 +48,7 @@ from kirmatch._errors import (
 )
 from kirmatch.catalogue import ALL_LIGANDS, PROTOCOL_LIGANDS, PROTOCOL_MASK, KirLigand
 from kirmatch.genotype import LOCI, Genotype, is_missing, slot_designation
-from kirmatch.kir import KirGenotype
+from kirmatch.kir import BContentGroup, KirGenotype, kir_b_content_from_genes
 from kirmatch.mac import environment_token
 from kirmatch.mismatch import kir_planes, mismatch_planes
 from kirmatch.models import LIGAND_LIGAND, MatchModel
@@ -62,6 +62,8 @@ __all__ = [
     "ColumnError",
     "find_hla_columns",
     "find_kir_columns",
+    "kir_findings",
+    "B_CONTENT_DTYPE",
     "ligand_profiles",
     "mismatch_against",
     "mismatch_pairs",
@@ -618,10 +620,8 @@ def find_kir_columns(
     return None
 
 
-def _row_kir(
-    frame: pd.DataFrame, found: Mapping[str, str] | str, errors: str
-) -> tuple[tuple[npt.NDArray[Any], npt.NDArray[Any]], RowErrors]:
-    """Per row, the donor's inhibitory KIR for each ligand as planes, each distinct typing read once."""
+def _distinct_kir(frame: pd.DataFrame, found: Mapping[str, str] | str) -> tuple[npt.NDArray[np.int64], list[object]]:
+    """Each row's code into the distinct KIR typings of the frame (a text, or a ``{gene: cell}`` mapping)."""
     typings: list[object] = []
     seen: dict[object, int] = {}
     codes = np.zeros(len(frame), dtype=np.int64)
@@ -641,6 +641,14 @@ def _row_kir(
             if code == len(typings):
                 typings.append(dict(zip(genes, key, strict=True)))
             codes[position] = code
+    return codes, typings
+
+
+def _row_kir(
+    frame: pd.DataFrame, found: Mapping[str, str] | str, errors: str
+) -> tuple[tuple[npt.NDArray[Any], npt.NDArray[Any]], RowErrors]:
+    """Per row, the donor's inhibitory KIR for each ligand as planes, each distinct typing read once."""
+    codes, typings = _distinct_kir(frame, found)
     present = np.zeros(len(typings), dtype=_BITS)
     possible = np.zeros(len(typings), dtype=_BITS)
     bad: dict[int, KirmatchError] = {}
@@ -662,6 +670,49 @@ def _row_kir(
             problem = bad[int(codes[flagged_row])]
             row_errors[flagged_row] = (str(problem), problem.code)
     return (present[codes], possible[codes]), row_errors
+
+
+B_CONTENT_DTYPE = pd.CategoricalDtype([g.value for g in reversed(BContentGroup)], ordered=True)
+"""dtype of ``kir_b_content``: Neutral < Better < Best (Cooley et al. 2010)."""
+
+
+def kir_findings(donors: pd.DataFrame, kir_columns: KirColumnSpec = "auto", *, prefix: str = "") -> pd.DataFrame:
+    """Per donor, from the frame's KIR columns ([`find_kir_columns`][kirmatch.frame.find_kir_columns]): the KIR
+    B-content group from gene content (``kir_b_content``: Best, Better or Neutral, missing when the gene content
+    cannot decide or the typing cannot be read; [`kir_b_content_from_genes`][kirmatch.kir.kir_b_content_from_genes])
+    and whether the donor carries an activating KIR2DS1 or KIR3DS1 (``kir_activating``: present, absent, possible;
+    Mancusi et al., Blood 2015;125:3173: "transplantation from donors with KIR2DS1 and/or KIR3DS1 was associated with
+    reduced risk of nonrelapse mortality"). Findings, not part of the protocol's verdict; `rank_order` can use them
+    as tie-breakers."""
+    _require_frame(donors, "donors")
+    found = find_kir_columns(donors, kir_columns, prefix=prefix)
+    if found is None:
+        raise ColumnError(
+            "the frame has no KIR columns (KIR2DL1 ... or one gene-content column such as KIR); name them with "
+            "kir_columns=",
+            input=list(donors.columns),
+        )
+    codes, typings = _distinct_kir(donors, found)
+    groups: list[str | None] = []
+    activating: list[str | None] = []
+    for typing in typings:
+        try:
+            genotype = KirGenotype.from_genes(typing)  # type: ignore[arg-type]
+        except KirmatchError:
+            groups.append(None)
+            activating.append(None)
+            continue
+        group = kir_b_content_from_genes(genotype).group
+        groups.append(group.value if group is not None else None)
+        activating.append((genotype.kir2ds1 | genotype.kir3ds1).value)
+    out = pd.DataFrame(
+        {
+            "kir_b_content": pd.Categorical([groups[int(c)] for c in codes.tolist()], dtype=B_CONTENT_DTYPE),
+            "kir_activating": pd.Categorical([activating[int(c)] for c in codes.tolist()], dtype=PRESENCE_DTYPE),
+        },
+        index=donors.index,
+    )
+    return out
 
 
 def mismatch_pairs(
@@ -792,9 +843,14 @@ def rank_order(
     by: Sequence[str] = (),
     ascending: bool | Sequence[bool] = True,
     order: Order = "most-mismatched",
+    kir_tie_breakers: pd.DataFrame | None = None,
 ) -> npt.NDArray[np.intp]:
     """The positions of ``donors`` in the order of [`rank_mismatches`][kirmatch.frame.rank_mismatches] (the first is
-    the best), sorted on small integer keys (``np.lexsort``) without joining or copying the frames."""
+    the best), sorted on small integer keys (``np.lexsort``) without joining or copying the frames.
+
+    ``kir_tie_breakers`` ([`kir_findings`][kirmatch.frame.kir_findings] of the same donors) breaks the ties left
+    after the ``by`` keys: KIR B-content Best, Better, Neutral, undecided; then activating KIR2DS1/KIR3DS1 present,
+    possible, absent."""
     _require_frame(donors, "donors")
     _require_frame(result, "result")
     clash = [c for c in [*result.columns, "kir_rank"] if c in donors.columns]
@@ -820,6 +876,9 @@ def rank_order(
             f"order must be one of {', '.join(ORDERS)}, got {quote(order)}", input=order, code=ErrorCode.UNKNOWN_OPTION
         )
     keys: list[npt.NDArray[Any]] = [np.arange(len(donors))]
+    if kir_tie_breakers is not None:
+        keys.append(-kir_tie_breakers["kir_activating"].cat.codes.to_numpy().astype(int))
+        keys.append(-kir_tie_breakers["kir_b_content"].cat.codes.to_numpy().astype(int))
     for name, up in reversed(list(zip(by, asc, strict=True))):
         keys.append(_sort_key(donors[name], up))
     if order == "most-mismatched":
