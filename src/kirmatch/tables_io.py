@@ -590,6 +590,8 @@ def typing_frame(
     out as the allele lists they stand for."""
     errors: RowErrors = {}
     out: dict[str, Any] = {}
+    # text stays in pyarrow's buffers when pyarrow is installed (no Python string object per cell)
+    text: Any = pd.StringDtype("pyarrow") if _arrow() else pd.StringDtype()
     if layout.gl is not None:
         found = _map_unique(frame[layout.gl], lambda v: _gl_slots(v, mac_table), layout.gl, errors)
         for locus, (first, second) in SLOT_COLUMNS.items():
@@ -597,8 +599,8 @@ def typing_frame(
             out[second] = [f[locus][1] if f else None for f in found]
     else:
         for locus, (a, b) in layout.slots.items():
-            out[SLOT_COLUMNS[locus][0]] = frame[a].astype("string")
-            out[SLOT_COLUMNS[locus][1]] = frame[b].astype("string")
+            out[SLOT_COLUMNS[locus][0]] = frame[a].astype(text)
+            out[SLOT_COLUMNS[locus][1]] = frame[b].astype(text)
         for locus, column in layout.cells.items():
             split: Callable[[str], tuple[str | None, str | None]] = functools.partial(_split_cell, locus=locus)
             pairs = _map_unique(frame[column], split, column, errors)
@@ -606,18 +608,18 @@ def typing_frame(
             out[SLOT_COLUMNS[locus][1]] = [p[1] if p else None for p in pairs]
     typed = pd.DataFrame(
         {
-            name: out[name].to_numpy() if isinstance(out[name], pd.Series) else pd.array(out[name], dtype="string")
+            name: out[name].array if isinstance(out[name], pd.Series) else pd.array(out[name], dtype=text)
             for pair in SLOT_COLUMNS.values()
             for name in pair
         },
         index=frame.index,
-    ).astype("string")
+    )
     if mac_table is not None:
         from kirmatch.hla_typing import spell_out_mac
 
         for name in typed.columns:
             typed[name] = pd.array(
-                _map_unique(typed[name], lambda v: spell_out_mac(v.strip(), mac_table), name, errors), dtype="string"
+                _map_unique(typed[name], lambda v: spell_out_mac(v.strip(), mac_table), name, errors), dtype=text
             )
     if errors:
         typed.iloc[sorted(errors), :] = pd.NA
