@@ -645,7 +645,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells and headers cannot run as spreadsheet formulas (OWASP, CSV injection): a
     text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'``, unless it is a plain
     number (``-3.5``) or a lone ``-`` (a missing allele). Numeric and categorical columns of numbers are left."""
-    out: pd.DataFrame = frame.copy()
+    out: pd.DataFrame = frame.copy(deep=False)  # columns are replaced, never written into
     for name in out.columns:
         column = out[name]
         if isinstance(column.dtype, pd.CategoricalDtype):
@@ -657,7 +657,10 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             texts = column.astype("string")
             risky = texts.str.match(r"[=+\-@\t\r]", na=False)
             if bool(risky.any()):
-                out[name] = texts.where(~risky, texts[risky].map(_neutral))
+                before = texts[risky]
+                after = before.map(_neutral)
+                # most risky-looking cells are a lone '-' (a missing allele) or a number, which stay as they are
+                out[name] = texts.where(~risky, after) if bool((after != before).any()) else texts
     out.columns = pd.Index([_neutral(str(c)) for c in out.columns])
     return out
 
