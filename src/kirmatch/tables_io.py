@@ -832,11 +832,29 @@ def _big(text: str) -> Any:
     return pa.scalar(text, pa.large_string())
 
 
+def _may_hold(text: Any, characters: str) -> bool:
+    """Whether a pyarrow text array may hold one of ``characters`` (ASCII): False only when no byte of its data buffers
+    (which may reach beyond the array's slice) is one of them, a scan far quicker than a regex per cell."""
+    pa, _, _ = _pyarrow()
+
+    chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
+    for chunk in chunks:
+        buffers = chunk.buffers()
+        if len(buffers) < 3 or buffers[2] is None:
+            continue
+        data = memoryview(buffers[2]).tobytes()
+        if any(ch.encode("ascii") in data for ch in characters):
+            return True
+    return False
+
+
 def _quote_arrow(text: Any, special: str) -> Any:
     """Text cells quoted as Python's csv writer quotes them (QUOTE_MINIMAL): those holding a special character are
     put in quotes, quotes inside doubled."""
     _, pc, _ = _pyarrow()
 
+    if not _may_hold(text, _quoted_characters()):
+        return text
     needs = pc.match_substring_regex(text, special)
     if not pc.any(needs).as_py():
         return text
