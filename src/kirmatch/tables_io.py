@@ -606,14 +606,12 @@ def typing_frame(
             pairs = _map_unique(frame[column], split, column, errors)
             out[SLOT_COLUMNS[locus][0]] = [p[0] if p else None for p in pairs]
             out[SLOT_COLUMNS[locus][1]] = [p[1] if p else None for p in pairs]
-    typed = pd.DataFrame(
-        {
-            name: out[name].array if isinstance(out[name], pd.Series) else pd.array(out[name], dtype=text)
-            for pair in SLOT_COLUMNS.values()
-            for name in pair
-        },
-        index=frame.index,
-    )
+    arrays: dict[str, Any] = {
+        name: out[name].array if isinstance(out[name], pd.Series) else pd.array(out[name], dtype=text)
+        for pair in SLOT_COLUMNS.values()
+        for name in pair
+    }
+    typed = pd.DataFrame(arrays, index=frame.index)
     if mac_table is not None:
         from kirmatch.hla_typing import spell_out_mac
 
@@ -984,6 +982,26 @@ def _combine(keys: Sequence[npt.NDArray[np.int64]]) -> tuple[npt.NDArray[np.int6
     return combined, first
 
 
+def _ligand_words_arrow(ligand: str, pieces: Sequence[npt.NDArray[np.int64]], names: Sequence[list[str]]) -> Any:
+    """Per row, ``"; <ligand>: <allele>, <allele> (possibly)"`` from the pieces of the six slots (piece 2c: allele c
+    for certain, 2c+1: possibly, -1: nothing), or ``""`` when no slot has a piece; built by pyarrow, no Python per row.
+
+    Every word carries its separator in front and the first is cut off afterwards (pyarrow's null-skipping join is
+    not used: it drops the rows whose words are all null)."""
+    pa, pc, _ = _pyarrow()
+
+    words: list[Any] = []
+    for piece, spelled in zip(pieces, names, strict=True):
+        vocabulary = [w for name in spelled for w in (f", {name}", f", {name} (possibly)")]
+        words.append(
+            pa.array([*vocabulary, ""], type=pa.large_string()).take(np.where(piece < 0, len(vocabulary), piece))
+        )
+    joined = pc.utf8_slice_codeunits(pc.binary_join_element_wise(*words, _big("")), 2)
+    return pc.if_else(
+        pc.equal(joined, _big("")), _big(""), pc.binary_join_element_wise(_big(f"; {ligand}: "), joined, _big(""))
+    )
+
+
 def deciding_alleles(
     typed: pd.DataFrame, result: pd.DataFrame, *, bw4_policy: str, b_locus_c1: bool, uses_donor_hla: bool
 ) -> pd.Series[Any]:
@@ -999,54 +1017,63 @@ def deciding_alleles(
     if not uses_donor_hla or n == 0:
         return _text_series([""], np.zeros(n, dtype=np.int64), typed.index)
     policy = Bw4Policy.coerce(bw4_policy)
-    # per slot: the codes of its cells, their planes and names, and whether the cell repeats the other slot's
-    slots: list[tuple[npt.NDArray[np.int64], npt.NDArray[Any], npt.NDArray[Any], list[str], npt.NDArray[np.bool_]]] = []
-    for locus, pair in SLOT_COLUMNS.items():
-        previous: pd.Series | None = None
-        for column in pair:
-            values = typed[column]
-            codes, uniques = pd.factorize(values, use_na_sentinel=True)
-            present = np.zeros(len(uniques), dtype=np.int64)
-            possible = np.zeros(len(uniques), dtype=np.int64)
-            names: list[str] = []
-            for i, value in enumerate(uniques):
-                names.append(str(value))
-                if str(value) == "":
-                    continue
-                try:
-                    spelled = slot_designation(value, locus, column)
-                    present[i], possible[i] = slot_planes(spelled, locus, policy, b_locus_c1)
-                except KirmatchError:
-                    continue
-            if previous is None:
-                repeat = np.zeros(n, dtype=bool)
-            else:
-                repeat = (values == previous).fillna(False).to_numpy(dtype=bool)
-            slots.append((codes.astype(np.int64), present, possible, names, repeat))
-            previous = values
+    # per locus: the distinct cells of both slots (one code space), their planes and names; per slot: the codes of
+    # its cells and whether the cell may be written (not missing, not a repeat of the locus's first slot)
+    slots: list[tuple[npt.NDArray[np.intp], npt.NDArray[Any], npt.NDArray[Any], list[str], npt.NDArray[np.bool_]]] = []
+    for locus, (one, two) in SLOT_COLUMNS.items():
+        both = pd.concat([typed[one], typed[two]], ignore_index=True)
+        joint, uniques = pd.factorize(both, use_na_sentinel=True)
+        # planes of code c at c; code -1 (NA) reads the zeros appended last
+        present = np.zeros(len(uniques) + 1, dtype=np.int64)
+        possible = np.zeros(len(uniques) + 1, dtype=np.int64)
+        names: list[str] = []
+        for i, value in enumerate(uniques):
+            names.append(str(value))
+            if str(value) == "":
+                continue
+            try:
+                spelled = slot_designation(value, locus, one)
+                present[i], possible[i] = slot_planes(spelled, locus, policy, b_locus_c1)
+            except KirmatchError:
+                continue
+        first_codes, second_codes = joint[:n], joint[n:]
+        repeat = (second_codes == first_codes) & (second_codes >= 0)
+        slots.append((first_codes, present, possible, names, np.ones(n, dtype=bool)))
+        slots.append((second_codes, present, possible, names, ~repeat))
     ligand_codes: list[npt.NDArray[np.int64]] = []
     ligand_texts: list[list[str]] = []
+    arrow_parts: list[Any] = []
     for ligand in PROTOCOL_LIGANDS:
         gvh = result[f"kir_gvh_{ligand.column}"].cat.codes.to_numpy() >= 1
         pieces: list[npt.NDArray[np.int64]] = []
-        for codes, present, possible, _names, repeat in slots:
-            safe = np.where(codes < 0, 0, codes)
-            sure = (present[safe] & ligand.bit) != 0
-            maybe = ~sure & ((possible[safe] & ligand.bit) != 0)
-            keep = gvh & ~repeat & (codes >= 0) & (sure | maybe)
-            # piece 2c: allele c for certain, 2c+1: allele c possibly, -1: nothing
-            pieces.append(np.where(keep, 2 * safe + maybe, -1).astype(np.int64))
+        for codes, present, possible, _names, open_ in slots:
+            sure = (present & ligand.bit) != 0
+            maybe = ~sure & ((possible & ligand.bit) != 0)
+            # piece 2c: allele c for certain, 2c+1: allele c possibly, -1: nothing (code -1 reads the last entry)
+            piece = np.where(sure | maybe, 2 * np.arange(len(present), dtype=np.int64) + maybe, -1)
+            piece[-1] = -1
+            pieces.append(np.where(gvh & open_, piece[codes], -1))
+        if _arrow():
+            arrow_parts.append(_ligand_words_arrow(str(ligand), pieces, [names for _, _, _, names, _ in slots]))
+            continue
         combined, first = _combine(pieces)
         texts: list[str] = []
         for row in first.tolist():
             words: list[str] = []
-            for (_, _, _, names, _), piece in zip(slots, pieces, strict=True):
-                p = int(piece[row])
+            for (_, _, _, names, _), piece_of_row in zip(slots, pieces, strict=True):
+                p = int(piece_of_row[row])
                 if p >= 0:
                     words.append(names[p // 2] + (" (possibly)" if p % 2 else ""))
             texts.append(f"{ligand}: {', '.join(words)}" if words else "")
         ligand_codes.append(combined)
         ligand_texts.append(texts)
+    if _arrow():
+        _, pc, _ = _pyarrow()
+
+        # "; " between the ligands that have words (each part starts with it); a row with none is empty
+        line = pc.utf8_slice_codeunits(pc.binary_join_element_wise(*arrow_parts, _big("")), 2)
+        written: pd.Series[Any] = pd.Series(line, dtype=pd.StringDtype("pyarrow"), index=typed.index)
+        return written
     combined, first = _combine(ligand_codes)
     joined: list[str] = []
     for row in first.tolist():
