@@ -831,16 +831,20 @@ def _big(text: str) -> Any:
 
 
 def _may_hold(text: Any, characters: str) -> bool:
-    """Whether a pyarrow text array may hold one of ``characters`` (ASCII): False only when no byte of its data buffers
-    (which may reach beyond the array's slice) is one of them, a scan far quicker than a regex per cell."""
+    """Whether a pyarrow text array may hold one of ``characters`` (ASCII): False only when no byte of its text is one
+    of them, a scan far quicker than a regex per cell (a non-text array may hold them)."""
     pa, _, _ = _pyarrow()
 
     chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
     for chunk in chunks:
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return True
         buffers = chunk.buffers()
-        if len(buffers) < 3 or buffers[2] is None:
+        if len(chunk) == 0 or len(buffers) < 3 or buffers[1] is None or buffers[2] is None:
             continue
-        data = memoryview(buffers[2]).tobytes()
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        ends = np.frombuffer(buffers[1], dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+        data = memoryview(buffers[2])[int(ends[0]) : int(ends[-1])].tobytes()  # this slice's text only
         if any(ch.encode("ascii") in data for ch in characters):
             return True
     return False
