@@ -994,16 +994,23 @@ def _ligand_words_arrow(ligand: str, pieces: Sequence[npt.NDArray[np.int64]], na
     not used: it drops the rows whose words are all null)."""
     pa, pc, _ = _pyarrow()
 
+    n = len(pieces[0])
+    has = np.zeros(n, dtype=bool)
+    for piece in pieces:
+        has |= piece >= 0
+    rows = np.flatnonzero(has)  # only the rows with a word are written, then spread over all rows
     words: list[Any] = []
     for piece, spelled in zip(pieces, names, strict=True):
         vocabulary = [w for name in spelled for w in (f", {name}", f", {name} (possibly)")]
+        mine = piece[rows]
         words.append(
-            pa.array([*vocabulary, ""], type=pa.large_string()).take(np.where(piece < 0, len(vocabulary), piece))
+            pa.array([*vocabulary, ""], type=pa.large_string()).take(np.where(mine < 0, len(vocabulary), mine))
         )
     joined = pc.utf8_slice_codeunits(pc.binary_join_element_wise(*words, _big("")), 2)
-    return pc.if_else(
-        pc.equal(joined, _big("")), _big(""), pc.binary_join_element_wise(_big(f"; {ligand}: "), joined, _big(""))
-    )
+    written = pc.binary_join_element_wise(_big(f"; {ligand}: "), joined, _big(""))
+    where = np.full(n, len(rows), dtype=np.int64)  # a row without words reads the empty text appended last
+    where[rows] = np.arange(len(rows))
+    return pa.concat_arrays([written, pa.array([""], type=pa.large_string())]).take(where)
 
 
 def deciding_alleles(
