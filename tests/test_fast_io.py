@@ -56,6 +56,21 @@ def test_arrow_writer_equals_pandas(cells: list[str | None]) -> None:
     assert out.getvalue() == frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
+@settings(max_examples=10, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["a,b", 'say "x"', "two\nlines", "plain", "", "r\r"])), min_size=1,
+                max_size=6), st.integers(0, 2**32 - 1))
+def test_arrow_writer_equals_pandas_on_long_columns(words: list[str | None], seed: int) -> None:
+    """Long columns of few distinct texts (quoted once per distinct text) and of many (quoted per cell)."""
+    rng = np.random.default_rng(seed)
+    n = 3000
+    few = [words[i] for i in rng.integers(0, len(words), n)]
+    many = [None if w is None else f"{w}{i}" for i, w in enumerate(few)]
+    frame = pd.DataFrame({"few": pd.array(few, dtype="string"), "many": pd.array(many, dtype="string")})
+    out = io.BytesIO()
+    tables_io.write_csv_rows(frame, out, header=True)
+    assert out.getvalue() == frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
 def test_screen_same_bytes_without_pyarrow(tmp_path: Path) -> None:
     from kirmatch.cli import main
 

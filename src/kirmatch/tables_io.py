@@ -853,10 +853,17 @@ def _may_hold(text: Any, characters: str) -> bool:
 def _quote_arrow(text: Any, special: str) -> Any:
     """Text cells quoted as Python's csv writer quotes them (QUOTE_MINIMAL): those holding a special character are
     put in quotes, quotes inside doubled."""
-    _, pc, _ = _pyarrow()
+    pa, pc, _ = _pyarrow()
 
     if not _may_hold(text, _quoted_characters()):
         return text
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    if len(text) > 1024:
+        # a column of few distinct texts (verdicts, deciding alleles): quote each distinct text once
+        encoded = pc.dictionary_encode(text)
+        if 2 * len(encoded.dictionary) < len(text):
+            return _quote_arrow(encoded.dictionary, special).take(encoded.indices)
     needs = pc.match_substring_regex(text, special)
     if not pc.any(needs).as_py():
         return text
