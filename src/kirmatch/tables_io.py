@@ -254,10 +254,14 @@ def _read_csv_arrow(raw: bytes, path: str, delimiter: str) -> tuple[pd.DataFrame
     return pd.DataFrame(data, index=pd.RangeIndex(len(lines)), columns=names), lines
 
 
+_NOT_BLANK = re.compile(rb"\S")
+"""A byte that ``bytes.strip()`` keeps: found without copying the file as ``raw.strip()`` would."""
+
+
 def _read_csv(path: str, *, sep: str | None, encoding: str | None, sheet: str | None) -> InputTable:
     raw = _read_bytes(path)
     digest = hashlib.sha256(raw).hexdigest()
-    if not encoding and _arrow() and raw.strip():
+    if not encoding and _arrow() and _NOT_BLANK.search(raw):
         head = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
         try:
             line = head[: head.find(b"\n")].decode("utf-8") if b"\n" in head else head.decode("utf-8")
