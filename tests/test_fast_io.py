@@ -7,11 +7,13 @@ import io
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kirmatch import strategies as kst
 from kirmatch import tables_io
 from kirmatch.reference import load_reference
 
@@ -49,6 +51,21 @@ def test_arrow_writer_equals_pandas(cells: list[str | None]) -> None:
         "rank": list(range(1, n + 1)),
         "flag": [i % 2 == 0 for i in range(n)],
     })
+    out = io.BytesIO()
+    tables_io.write_csv_rows(frame, out, header=True)
+    assert out.getvalue() == frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["a,b", 'say "x"', "two\nlines", "plain", "", "r\r"])), min_size=1,
+                max_size=6), st.integers(0, 2**32 - 1))
+def test_arrow_writer_equals_pandas_on_long_columns(words: list[str | None], seed: int) -> None:
+    """Long columns of few distinct texts (quoted once per distinct text) and of many (quoted per cell)."""
+    rng = np.random.default_rng(seed)
+    n = 3000
+    few = [words[i] for i in rng.integers(0, len(words), n)]
+    many = [None if w is None else f"{w}{i}" for i, w in enumerate(few)]
+    frame = pd.DataFrame({"few": pd.array(few, dtype="string"), "many": pd.array(many, dtype="string")})
     out = io.BytesIO()
     tables_io.write_csv_rows(frame, out, header=True)
     assert out.getvalue() == frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
@@ -96,3 +113,24 @@ def test_reference_cache_is_an_optimisation_only(tmp_path: Path, monkeypatch: py
     assert files[0].read_bytes() != b"not a pickle"
     monkeypatch.setenv("KIRMATCH_CACHE_DIR", str(files[0]))  # a file, not a directory: no cache, no failure
     assert load_reference(_bundled()).records == parsed.records
+
+
+@settings(max_examples=40, deadline=None)
+@given(kst.typing_frames(min_size=1, max_size=12), st.integers(0, 2**32 - 1))
+def test_deciding_alleles_same_without_pyarrow(frame: pd.DataFrame, seed: int) -> None:
+    """The pyarrow text building of kir_deciding_alleles writes what the Python one writes, with blanks and a slot that
+    repeats the other among the rows."""
+    from kirmatch.frame import mismatch_against
+    from kirmatch.profile import DEFAULT_BW4_POLICY
+
+    rng = np.random.default_rng(seed)
+    typed = frame.astype("string")
+    typed.loc[rng.random(len(typed)) < 0.2, "C2"] = pd.NA
+    repeat = rng.random(len(typed)) < 0.3
+    typed.loc[repeat, "B2"] = typed.loc[repeat, "B1"]
+    result = mismatch_against(typed, "A*01:01+A*02:01^B*08:01+B*07:02^C*07:01+C*07:02", errors="flag")
+    options = {"bw4_policy": DEFAULT_BW4_POLICY.value, "b_locus_c1": True, "uses_donor_hla": True}
+    fast = tables_io.deciding_alleles(typed, result, **options)
+    with mock.patch.object(tables_io, "_arrow", lambda: False):
+        slow = tables_io.deciding_alleles(typed, result, **options)
+    assert fast.tolist() == slow.tolist()

@@ -286,6 +286,7 @@ def _id_column(args: argparse.Namespace, table: Any) -> str | None:
 
 
 def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import dataclasses
     import time
 
     import numpy as np
@@ -384,6 +385,7 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if show:
             print(file=err)
         result = pd.concat(results)
+        del results  # the chunks' frames, copied into result
         result = flag_rows(result, shape_errors)
         bad = result["kir_error"].notna().to_numpy()
         if args.errors == "raise" and bad.any():
@@ -417,11 +419,16 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if tie_breakers is not None:
                 chosen += list(tie_breakers.columns)
         ordered = ranked[[*lead, *chosen, *[c for c in frame.columns if c not in lead]]]
+        n_bad = int(bad.sum())
+        first_problem = str(result["kir_error"].iloc[int(np.flatnonzero(bad)[0])]) if n_bad else ""
+        # the ranked copy holds every column now: let the input, its typing and the result go before writing
+        table = dataclasses.replace(table, frame=frame.iloc[:0])
+        del frame, typed, result, ranked
         info = reference_info()
         record: dict[str, Any] = {
             "kirmatch_version": __version__,
             "command": "kirmatch screen",
-            "input": {"path": args.donors, "sha256": table.sha256, "format": table.format, "rows": len(frame),
+            "input": {"path": args.donors, "sha256": table.sha256, "format": table.format, "rows": len(ordered),
                       "hla_columns": layout.describe(), "id_column": id_column},
             "recipient": str(recipient),
             "model": model.name,
@@ -456,7 +463,6 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"kirmatch screen: {type(exc).__name__}: {_cell(str(exc))}", file=err)
         return 1
     verdict_counts = ordered["kir_gvh_incompatible"].value_counts()
-    n_bad = int(bad.sum())
     summary = (
         f"{len(ordered):,} donors screened in {time.perf_counter() - started:.1f} s: "
         f"{verdict_counts.get('present', 0):,} GvH KIR-ligand incompatible, {verdict_counts.get('possible', 0):,} "
@@ -467,7 +473,7 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         first = int(np.flatnonzero(bad)[0])
         print(
             f"kirmatch screen: {n_bad:,} row(s) could not be read (kir_error); first, {table.line_word} "
-            f"{int(table.lines[first])}: {_cell(str(result['kir_error'].iloc[first]))}",
+            f"{int(table.lines[first])}: {_cell(first_problem)}",
             file=err,
         )
     if written and n_bad == len(ordered):

@@ -254,10 +254,14 @@ def _read_csv_arrow(raw: bytes, path: str, delimiter: str) -> tuple[pd.DataFrame
     return pd.DataFrame(data, index=pd.RangeIndex(len(lines)), columns=names), lines
 
 
+_NOT_BLANK = re.compile(rb"\S")
+"""A byte that ``bytes.strip()`` keeps: found without copying the file as ``raw.strip()`` would."""
+
+
 def _read_csv(path: str, *, sep: str | None, encoding: str | None, sheet: str | None) -> InputTable:
     raw = _read_bytes(path)
     digest = hashlib.sha256(raw).hexdigest()
-    if not encoding and _arrow() and raw.strip():
+    if not encoding and _arrow() and _NOT_BLANK.search(raw):
         head = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
         try:
             line = head[: head.find(b"\n")].decode("utf-8") if b"\n" in head else head.decode("utf-8")
@@ -590,6 +594,8 @@ def typing_frame(
     out as the allele lists they stand for."""
     errors: RowErrors = {}
     out: dict[str, Any] = {}
+    # text stays in pyarrow's buffers when pyarrow is installed (no Python string object per cell)
+    text: Any = pd.StringDtype("pyarrow") if _arrow() else pd.StringDtype()
     if layout.gl is not None:
         found = _map_unique(frame[layout.gl], lambda v: _gl_slots(v, mac_table), layout.gl, errors)
         for locus, (first, second) in SLOT_COLUMNS.items():
@@ -597,27 +603,25 @@ def typing_frame(
             out[second] = [f[locus][1] if f else None for f in found]
     else:
         for locus, (a, b) in layout.slots.items():
-            out[SLOT_COLUMNS[locus][0]] = frame[a].astype("string")
-            out[SLOT_COLUMNS[locus][1]] = frame[b].astype("string")
+            out[SLOT_COLUMNS[locus][0]] = frame[a].astype(text)
+            out[SLOT_COLUMNS[locus][1]] = frame[b].astype(text)
         for locus, column in layout.cells.items():
             split: Callable[[str], tuple[str | None, str | None]] = functools.partial(_split_cell, locus=locus)
             pairs = _map_unique(frame[column], split, column, errors)
             out[SLOT_COLUMNS[locus][0]] = [p[0] if p else None for p in pairs]
             out[SLOT_COLUMNS[locus][1]] = [p[1] if p else None for p in pairs]
-    typed = pd.DataFrame(
-        {
-            name: out[name].to_numpy() if isinstance(out[name], pd.Series) else pd.array(out[name], dtype="string")
-            for pair in SLOT_COLUMNS.values()
-            for name in pair
-        },
-        index=frame.index,
-    ).astype("string")
+    arrays: dict[str, Any] = {
+        name: out[name].array if isinstance(out[name], pd.Series) else pd.array(out[name], dtype=text)
+        for pair in SLOT_COLUMNS.values()
+        for name in pair
+    }
+    typed = pd.DataFrame(arrays, index=frame.index)
     if mac_table is not None:
         from kirmatch.hla_typing import spell_out_mac
 
         for name in typed.columns:
             typed[name] = pd.array(
-                _map_unique(typed[name], lambda v: spell_out_mac(v.strip(), mac_table), name, errors), dtype="string"
+                _map_unique(typed[name], lambda v: spell_out_mac(v.strip(), mac_table), name, errors), dtype=text
             )
     if errors:
         typed.iloc[sorted(errors), :] = pd.NA
@@ -643,7 +647,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells and headers cannot run as spreadsheet formulas (OWASP, CSV injection): a
     text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'``, unless it is a plain
     number (``-3.5``) or a lone ``-`` (a missing allele). Numeric and categorical columns of numbers are left."""
-    out: pd.DataFrame = frame.copy()
+    out: pd.DataFrame = frame.copy(deep=False)  # columns are replaced, never written into
     for name in out.columns:
         column = out[name]
         if isinstance(column.dtype, pd.CategoricalDtype):
@@ -655,7 +659,10 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             texts = column.astype("string")
             risky = texts.str.match(r"[=+\-@\t\r]", na=False)
             if bool(risky.any()):
-                out[name] = texts.where(~risky, texts[risky].map(_neutral))
+                before = texts[risky]
+                after = before.map(_neutral)
+                # most risky-looking cells are a lone '-' (a missing allele) or a number, which stay as they are
+                out[name] = texts.where(~risky, after) if bool((after != before).any()) else texts
     out.columns = pd.Index([_neutral(str(c)) for c in out.columns])
     return out
 
@@ -827,11 +834,40 @@ def _big(text: str) -> Any:
     return pa.scalar(text, pa.large_string())
 
 
+def _may_hold(text: Any, characters: str) -> bool:
+    """Whether a pyarrow text array may hold one of ``characters`` (ASCII): False only when no byte of its text is one
+    of them, a scan far quicker than a regex per cell (a non-text array may hold them)."""
+    pa, _, _ = _pyarrow()
+
+    chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
+    for chunk in chunks:
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return True
+        buffers = chunk.buffers()
+        if len(chunk) == 0 or len(buffers) < 3 or buffers[1] is None or buffers[2] is None:
+            continue
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        ends = np.frombuffer(buffers[1], dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+        data = memoryview(buffers[2])[int(ends[0]) : int(ends[-1])].tobytes()  # this slice's text only
+        if any(ch.encode("ascii") in data for ch in characters):
+            return True
+    return False
+
+
 def _quote_arrow(text: Any, special: str) -> Any:
     """Text cells quoted as Python's csv writer quotes them (QUOTE_MINIMAL): those holding a special character are
     put in quotes, quotes inside doubled."""
-    _, pc, _ = _pyarrow()
+    pa, pc, _ = _pyarrow()
 
+    if not _may_hold(text, _quoted_characters()):
+        return text
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    if len(text) > 1024:
+        # a column of few distinct texts (verdicts, deciding alleles): quote each distinct text once
+        encoded = pc.dictionary_encode(text)
+        if 2 * len(encoded.dictionary) < len(text):
+            return _quote_arrow(encoded.dictionary, special).take(encoded.indices)
     needs = pc.match_substring_regex(text, special)
     if not pc.any(needs).as_py():
         return text
@@ -961,6 +997,33 @@ def _combine(keys: Sequence[npt.NDArray[np.int64]]) -> tuple[npt.NDArray[np.int6
     return combined, first
 
 
+def _ligand_words_arrow(ligand: str, pieces: Sequence[npt.NDArray[np.int64]], names: Sequence[list[str]]) -> Any:
+    """Per row, ``"; <ligand>: <allele>, <allele> (possibly)"`` from the pieces of the six slots (piece 2c: allele c
+    for certain, 2c+1: possibly, -1: nothing), or ``""`` when no slot has a piece; built by pyarrow, no Python per row.
+
+    Every word carries its separator in front and the first is cut off afterwards (pyarrow's null-skipping join is
+    not used: it drops the rows whose words are all null)."""
+    pa, pc, _ = _pyarrow()
+
+    n = len(pieces[0])
+    has = np.zeros(n, dtype=bool)
+    for piece in pieces:
+        has |= piece >= 0
+    rows = np.flatnonzero(has)  # only the rows with a word are written, then spread over all rows
+    words: list[Any] = []
+    for piece, spelled in zip(pieces, names, strict=True):
+        vocabulary = [w for name in spelled for w in (f", {name}", f", {name} (possibly)")]
+        mine = piece[rows]
+        words.append(
+            pa.array([*vocabulary, ""], type=pa.large_string()).take(np.where(mine < 0, len(vocabulary), mine))
+        )
+    joined = pc.utf8_slice_codeunits(pc.binary_join_element_wise(*words, _big("")), 2)
+    written = pc.binary_join_element_wise(_big(f"; {ligand}: "), joined, _big(""))
+    where = np.full(n, len(rows), dtype=np.int64)  # a row without words reads the empty text appended last
+    where[rows] = np.arange(len(rows))
+    return pa.concat_arrays([written, pa.array([""], type=pa.large_string())]).take(where)
+
+
 def deciding_alleles(
     typed: pd.DataFrame, result: pd.DataFrame, *, bw4_policy: str, b_locus_c1: bool, uses_donor_hla: bool
 ) -> pd.Series[Any]:
@@ -976,54 +1039,63 @@ def deciding_alleles(
     if not uses_donor_hla or n == 0:
         return _text_series([""], np.zeros(n, dtype=np.int64), typed.index)
     policy = Bw4Policy.coerce(bw4_policy)
-    # per slot: the codes of its cells, their planes and names, and whether the cell repeats the other slot's
-    slots: list[tuple[npt.NDArray[np.int64], npt.NDArray[Any], npt.NDArray[Any], list[str], npt.NDArray[np.bool_]]] = []
-    for locus, pair in SLOT_COLUMNS.items():
-        previous: pd.Series | None = None
-        for column in pair:
-            values = typed[column]
-            codes, uniques = pd.factorize(values, use_na_sentinel=True)
-            present = np.zeros(len(uniques), dtype=np.int64)
-            possible = np.zeros(len(uniques), dtype=np.int64)
-            names: list[str] = []
-            for i, value in enumerate(uniques):
-                names.append(str(value))
-                if str(value) == "":
-                    continue
-                try:
-                    spelled = slot_designation(value, locus, column)
-                    present[i], possible[i] = slot_planes(spelled, locus, policy, b_locus_c1)
-                except KirmatchError:
-                    continue
-            if previous is None:
-                repeat = np.zeros(n, dtype=bool)
-            else:
-                repeat = (values == previous).fillna(False).to_numpy(dtype=bool)
-            slots.append((codes.astype(np.int64), present, possible, names, repeat))
-            previous = values
+    # per locus: the distinct cells of both slots (one code space), their planes and names; per slot: the codes of
+    # its cells and whether the cell may be written (not missing, not a repeat of the locus's first slot)
+    slots: list[tuple[npt.NDArray[np.intp], npt.NDArray[Any], npt.NDArray[Any], list[str], npt.NDArray[np.bool_]]] = []
+    for locus, (one, two) in SLOT_COLUMNS.items():
+        both = pd.concat([typed[one], typed[two]], ignore_index=True)
+        joint, uniques = pd.factorize(both, use_na_sentinel=True)
+        # planes of code c at c; code -1 (NA) reads the zeros appended last
+        present = np.zeros(len(uniques) + 1, dtype=np.int64)
+        possible = np.zeros(len(uniques) + 1, dtype=np.int64)
+        names: list[str] = []
+        for i, value in enumerate(uniques):
+            names.append(str(value))
+            if str(value) == "":
+                continue
+            try:
+                spelled = slot_designation(value, locus, one)
+                present[i], possible[i] = slot_planes(spelled, locus, policy, b_locus_c1)
+            except KirmatchError:
+                continue
+        first_codes, second_codes = joint[:n], joint[n:]
+        repeat = (second_codes == first_codes) & (second_codes >= 0)
+        slots.append((first_codes, present, possible, names, np.ones(n, dtype=bool)))
+        slots.append((second_codes, present, possible, names, ~repeat))
     ligand_codes: list[npt.NDArray[np.int64]] = []
     ligand_texts: list[list[str]] = []
+    arrow_parts: list[Any] = []
     for ligand in PROTOCOL_LIGANDS:
         gvh = result[f"kir_gvh_{ligand.column}"].cat.codes.to_numpy() >= 1
         pieces: list[npt.NDArray[np.int64]] = []
-        for codes, present, possible, _names, repeat in slots:
-            safe = np.where(codes < 0, 0, codes)
-            sure = (present[safe] & ligand.bit) != 0
-            maybe = ~sure & ((possible[safe] & ligand.bit) != 0)
-            keep = gvh & ~repeat & (codes >= 0) & (sure | maybe)
-            # piece 2c: allele c for certain, 2c+1: allele c possibly, -1: nothing
-            pieces.append(np.where(keep, 2 * safe + maybe, -1).astype(np.int64))
+        for codes, present, possible, _names, open_ in slots:
+            sure = (present & ligand.bit) != 0
+            maybe = ~sure & ((possible & ligand.bit) != 0)
+            # piece 2c: allele c for certain, 2c+1: allele c possibly, -1: nothing (code -1 reads the last entry)
+            piece = np.where(sure | maybe, 2 * np.arange(len(present), dtype=np.int64) + maybe, -1)
+            piece[-1] = -1
+            pieces.append(np.where(gvh & open_, piece[codes], -1))
+        if _arrow():
+            arrow_parts.append(_ligand_words_arrow(str(ligand), pieces, [names for _, _, _, names, _ in slots]))
+            continue
         combined, first = _combine(pieces)
         texts: list[str] = []
         for row in first.tolist():
             words: list[str] = []
-            for (_, _, _, names, _), piece in zip(slots, pieces, strict=True):
-                p = int(piece[row])
+            for (_, _, _, names, _), piece_of_row in zip(slots, pieces, strict=True):
+                p = int(piece_of_row[row])
                 if p >= 0:
                     words.append(names[p // 2] + (" (possibly)" if p % 2 else ""))
             texts.append(f"{ligand}: {', '.join(words)}" if words else "")
         ligand_codes.append(combined)
         ligand_texts.append(texts)
+    if _arrow():
+        _, pc, _ = _pyarrow()
+
+        # "; " between the ligands that have words (each part starts with it); a row with none is empty
+        line = pc.utf8_slice_codeunits(pc.binary_join_element_wise(*arrow_parts, _big("")), 2)
+        written: pd.Series[Any] = pd.Series(line, dtype=pd.StringDtype("pyarrow"), index=typed.index)
+        return written
     combined, first = _combine(ligand_codes)
     joined: list[str] = []
     for row in first.tolist():
