@@ -182,9 +182,28 @@ def _unique_headers(names: Sequence[object]) -> list[str]:
     return out
 
 
+_ARROW_MAJOR = 26
+"""The first pyarrow release the fast CSV paths (reading, writing, text columns) were checked on. Older releases fail
+in the string kernels they use (10.0.1: "Negative buffer resize" in binary_join_element_wise; 14.0.1: no kernel for
+large_string), so with them ``kirmatch screen`` takes the Python and pandas paths, which give the same bytes."""
+
+
+@functools.lru_cache(maxsize=1)
 def _arrow() -> bool:
-    """Whether pyarrow (the ``parquet`` extra) is importable: ``kirmatch screen`` then reads and writes CSV with it."""
-    return importlib.util.find_spec("pyarrow") is not None
+    """Whether ``kirmatch screen`` reads and writes CSV with pyarrow (the ``parquet`` extra, a release checked for
+    it)."""
+    if importlib.util.find_spec("pyarrow") is None:
+        return False
+    version = str(importlib.import_module("pyarrow").__version__)
+    try:
+        return int(version.split(".")[0]) >= _ARROW_MAJOR
+    except ValueError:
+        return False
+
+
+def _arrow_text() -> bool:
+    """Whether the deciding-alleles text is built with pyarrow's string kernels."""
+    return _arrow()
 
 
 def _pyarrow() -> tuple[Any, Any, Any]:
@@ -1075,7 +1094,7 @@ def deciding_alleles(
             piece = np.where(sure | maybe, 2 * np.arange(len(present), dtype=np.int64) + maybe, -1)
             piece[-1] = -1
             pieces.append(np.where(gvh & open_, piece[codes], -1))
-        if _arrow():
+        if _arrow_text():
             arrow_parts.append(_ligand_words_arrow(str(ligand), pieces, [names for _, _, _, names, _ in slots]))
             continue
         combined, first = _combine(pieces)
@@ -1089,7 +1108,7 @@ def deciding_alleles(
             texts.append(f"{ligand}: {', '.join(words)}" if words else "")
         ligand_codes.append(combined)
         ligand_texts.append(texts)
-    if _arrow():
+    if _arrow_text():
         _, pc, _ = _pyarrow()
 
         # "; " between the ligands that have words (each part starts with it); a row with none is empty
