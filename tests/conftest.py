@@ -22,24 +22,29 @@ settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
-def imgt_directory() -> Path | None:
-    """The IPD-IMGT/HLA 3.58.0 release beside the project (``../shared``), or ``$KIRMATCH_IMGT_DIR``."""
-    candidates = [os.environ.get(IMGT_ENV, ""), ROOT.parent / "shared" / "imgt-hla-3.58.0"]
-    for candidate in candidates:
+def _release(env: str, name: str) -> Path | None:
+    """A release directory: ``$env`` if set, else ``../shared/<name>`` beside the project (as CI lays it)."""
+    for candidate in (os.environ.get(env, ""), str(ROOT.parent / "shared" / name)):
         if candidate and (Path(candidate) / "Allelelist.txt").is_file():
             return Path(candidate)
     return None
 
 
+def _release_or_skip(env: str, name: str, what: str) -> Path:
+    found = _release(env, name)
+    if found is None:
+        pytest.skip(f"the {name} release is not beside the project (../shared/{name}) and ${env} is not set: {what}")
+    return found
+
+
+def imgt_directory() -> Path | None:
+    """The IPD-IMGT/HLA 3.58.0 release beside the project (``../shared``), or ``$KIRMATCH_IMGT_DIR``."""
+    return _release(IMGT_ENV, "imgt-hla-3.58.0")
+
+
 @pytest.fixture(scope="session")
 def imgt_dir() -> Path:
-    found = imgt_directory()
-    if found is None:
-        pytest.skip(
-            "the IPD-IMGT/HLA 3.58.0 release is not beside the project (../shared/imgt-hla-3.58.0) and "
-            f"${IMGT_ENV} is not set: the reproducibility tests need it"
-        )
-    return found
+    return _release_or_skip(IMGT_ENV, "imgt-hla-3.58.0", "the reproducibility tests need it")
 
 
 @pytest.fixture(scope="session")
@@ -58,26 +63,12 @@ IPD_KIR_ENV = "KIRMATCH_IPD_KIR_DIR"
 
 def ipd_kir_directory() -> Path | None:
     """The IPD-KIR 2.13.0 release beside the project (``../shared``), or ``$KIRMATCH_IPD_KIR_DIR``."""
-    candidates = [
-        os.environ.get(IPD_KIR_ENV, ""),
-        ROOT.parent / "shared" / "ipd-kir-2.13.0",
-        Path("/work/shared/ipd-kir-2.13.0"),
-    ]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "Allelelist.txt").is_file():
-            return Path(candidate)
-    return None
+    return _release(IPD_KIR_ENV, "ipd-kir-2.13.0")
 
 
 @pytest.fixture(scope="session")
 def ipd_kir_dir() -> Path:
-    found = ipd_kir_directory()
-    if found is None:
-        pytest.skip(
-            "the IPD-KIR 2.13.0 release is not beside the project (../shared/ipd-kir-2.13.0) and "
-            f"${IPD_KIR_ENV} is not set: the KIR table reproducibility tests need it"
-        )
-    return found
+    return _release_or_skip(IPD_KIR_ENV, "ipd-kir-2.13.0", "the KIR table reproducibility tests need it")
 
 
 @pytest.fixture(scope="session")

@@ -195,3 +195,26 @@ def test_cli_pool_options(capsys: pytest.CaptureFixture[str]) -> None:
     assert "C1\t" in capsys.readouterr().out
     assert main(["classify", "B*57:01:01G", "--count-group-nulls"]) == 0
     assert "ambiguous" in capsys.readouterr().out
+
+
+def test_screen_reads_the_deciding_alleles_under_the_same_pool(tmp_path) -> None:
+    donors = tmp_path / "donors.csv"
+    donors.write_text("id,A1,A2,B1,B2,C1,C2\nd1,A*01:01,A*02:01,B*08:01,B*07:02,C*07:01,C*07\n")
+    recipient = "A*01:01+A*02:01^B*08:01+B*07:02^C*07:01+C*07:02"
+    for pool, verdict, deciding in (("all", "possible", "C2: C*07 (possibly)"), ("common", "absent", None)):
+        out = tmp_path / f"{pool}.csv"
+        assert main(["screen", str(donors), "--recipient", recipient, "--pool", pool, "-o", str(out), "-q"],
+                    out=io.StringIO(), err=io.StringIO()) == 0
+        row = pd.read_csv(out).iloc[0]
+        assert row["kir_gvh_incompatible"] == verdict
+        assert (pd.isna(row["kir_deciding_alleles"]) if deciding is None else row["kir_deciding_alleles"] == deciding)
+
+
+def test_registry_like_strategies_shrink_to_two_field_common_names() -> None:
+    from hypothesis import find
+
+    donor, recipient = find(kst.donor_recipient_pairs(resolution=2, pool="common"), lambda pair: True)
+    for name in donor.designations + recipient.designations:
+        assert name.count(":") == 1 and category(REFERENCE.under(kirmatch.parse_allele_name(name))[0]) is Ciwd.COMMON
+    rare = kst.allele_names("C", resolution=2, pool="common")
+    assert find(rare, lambda name: True) == "C*07:02"

@@ -297,6 +297,7 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from kirmatch.frame import find_kir_columns, kir_findings, mismatch_against, mismatch_schema, rank_order
     from kirmatch.mismatch import side_context
     from kirmatch.models import MODELS
+    from kirmatch.pools import Reading
     from kirmatch.reference import reference_info
     from kirmatch.tables_io import (
         SLOT_COLUMNS,
@@ -406,6 +407,7 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         result["kir_deciding_alleles"] = deciding_alleles(
             typed, result, bw4_policy=args.bw4_policy, b_locus_c1=not args.no_b_locus_c1,
             uses_donor_hla=model.uses_donor_hla,
+            reading=Reading.of(args.pool, args.population, args.count_group_nulls),
         )
         positions = pd.RangeIndex(len(sequence))
         ranked = pd.concat([part.take(sequence).set_axis(positions, axis=0) for part in (frame, result)], axis=1)

@@ -48,7 +48,7 @@ from pydantic import BaseModel
 
 from kirmatch._errors import KirmatchError, with_context
 from kirmatch.catalogue import KirLigand
-from kirmatch.haplo import HaploMatch, haplo_match, split_typing
+from kirmatch.haplo import HaploMatch, haplo_match, split_sides
 from kirmatch.kir import BContentGroup, KirBContentCall, KirGenotype
 from kirmatch.mismatch import AlloreactiveSubset, KirLigandMismatch, kir_ligand_mismatch
 from kirmatch.models import LIGAND_LIGAND, MatchModel
@@ -188,14 +188,7 @@ def assess_donor(
     >>> assess_donor(patient, mother, donor_kir="2DL3 3DL2 3DL3 2DL4 3DP1").eligible.value  # no KIR2DL1, no KIR3DL1
     'absent'
     """
-    try:
-        recipient_hla, _ = split_typing(patient)
-    except KirmatchError as exc:
-        raise with_context(exc, "patient") from exc
-    try:
-        donor_hla, _ = split_typing(donor)
-    except KirmatchError as exc:
-        raise with_context(exc, "donor") from exc
+    (donor_hla, _), (recipient_hla, _) = split_sides(donor, patient, ("donor", "patient"))
     kir = KirGenotype.coerce(donor_kir) if donor_kir is not None else None
     haplo = haplo_match(donor, patient)
     mismatch = kir_ligand_mismatch(

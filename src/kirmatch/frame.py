@@ -47,7 +47,7 @@ from kirmatch._errors import (
     with_context,
 )
 from kirmatch.catalogue import ALL_LIGANDS, PROTOCOL_LIGANDS, PROTOCOL_MASK, KirLigand
-from kirmatch.genotype import LOCI, Genotype, is_missing, slot_designation
+from kirmatch.genotype import LOCI, Genotype, is_missing, slot_designation, slot_key
 from kirmatch.kir import BContentGroup, KirGenotype, kir_b_content_from_genes
 from kirmatch.mac import environment_token
 from kirmatch.mismatch import kir_planes, mismatch_planes
@@ -87,7 +87,6 @@ SUPPORT_DTYPE = pd.CategoricalDtype([c.value for c in reversed(Ciwd)], ordered=T
 _LIGANDS = tuple(KirLigand)
 _BITS = np.min_scalar_type(ALL_LIGANDS)
 """dtype of the bit planes: the smallest unsigned integer that holds every catalogue ligand's bit."""
-_SLOT_NAME = re.compile(r"(?:HLA[-_. ]?)?([ABC])[-_. ]?([12])", re.IGNORECASE)
 
 
 # ------------------------------------------------------------------------------------------------------ columns
@@ -137,9 +136,9 @@ def find_hla_columns(
     for name in frame.columns:
         if not isinstance(name, str) or not name.startswith(prefix):
             continue
-        m = _SLOT_NAME.fullmatch(name[len(prefix):].strip())
-        if m:
-            slots.setdefault((m.group(1).upper(), int(m.group(2))), []).append(name)
+        parsed = slot_key(name[len(prefix) :])
+        if parsed is not None and parsed[1] is not None:
+            slots.setdefault((parsed[0], parsed[1]), []).append(name)
     result: dict[str, tuple[str, str]] = {}
     problems: list[str] = []
     for locus in LOCI:

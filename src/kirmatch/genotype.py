@@ -38,13 +38,13 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from pydantic.config import ExtraValues
 
-__all__ = ["Genotype", "LOCI", "is_missing", "slot_designation"]
+__all__ = ["Genotype", "LOCI", "is_missing", "slot_designation", "slot_key"]
 
 
 Pair: TypeAlias = tuple[str | None, str | None]
 
 _MISSING_TEXT = frozenset({"", "-"})
-_KEY = re.compile(r"(?:HLA[-_ ]?)?([ABC])(?:[\s_.\-]*([12]))?", re.IGNORECASE)
+_KEY = re.compile(r"(?:HLA[-_. ]?)?([ABC])(?:[\s_.\-]*([12]))?", re.IGNORECASE)
 
 
 def is_missing(value: object) -> bool:
@@ -157,7 +157,9 @@ def _flag(value: object) -> bool:
     return value
 
 
-def _slot_key(key: object) -> tuple[str, int | None] | None:
+def slot_key(key: object) -> tuple[str, int | None] | None:
+    """The locus and allele slot a column or mapping key names (``A1``, ``a_2``, ``HLA-B.1`` -> ``("B", 1)``; ``C``
+    or ``HLA-C`` -> ``("C", None)``), or None: the one grammar of HLA column names, for mappings and frames alike."""
     if not isinstance(key, str):
         return None
     m = _KEY.fullmatch(key.strip())
@@ -389,7 +391,7 @@ class Genotype(BaseModel, frozen=True):
         whole: dict[str, object] = {}
         slots: dict[str, dict[int, object]] = {}
         for key, value in items:
-            parsed = _slot_key(key)
+            parsed = slot_key(key)
             if parsed is None:
                 if strict:
                     raise GenotypeError(

@@ -32,11 +32,11 @@ from typing import Any, cast
 
 from pydantic import BaseModel
 
-from kirmatch._errors import GenotypeError, KirmatchError, quote
+from kirmatch._errors import GenotypeError, KirmatchError, quote, with_context
 from kirmatch.genotype import Genotype, is_missing
 from kirmatch.presence import Presence, consensus, kleene_and, kleene_or
 
-__all__ = ["HAPLO_LOCI", "LocusMatch", "HaploMatch", "haplo_match", "split_typing"]
+__all__ = ["HAPLO_LOCI", "LocusMatch", "HaploMatch", "haplo_match", "split_typing", "split_sides"]
 
 HAPLO_LOCI: tuple[str, ...] = ("A", "B", "C", "DRB1", "DQB1")
 """The loci haploidentity is judged on (DRB1 and DQB1 only when given)."""
@@ -313,14 +313,7 @@ def haplo_match(donor: object, recipient: object) -> HaploMatch:
     >>> haplo_match("A*02:01+A*24:02^B*15:01+B*44:02^C*03:04+C*05:01", patient).verdict()
     'Not haploidentical: no allele in common at HLA-A, HLA-B, HLA-C'
     """
-    try:
-        _, d = split_typing(donor)
-    except KirmatchError as exc:
-        raise _context(exc, "donor") from exc
-    try:
-        _, r = split_typing(recipient)
-    except KirmatchError as exc:
-        raise _context(exc, "recipient") from exc
+    (_, d), (_, r) = split_sides(donor, recipient)
     loci: list[LocusMatch] = []
     for locus in HAPLO_LOCI:
         if locus in _CLASS_II and locus not in d.loci and locus not in r.loci:
@@ -354,7 +347,14 @@ def _norm(name: str | None, locus: str) -> str | None:
     return _class_ii(name, locus) if locus in _CLASS_II else name
 
 
-def _context(exc: KirmatchError, side: str) -> KirmatchError:
-    from kirmatch._errors import with_context
-
-    return with_context(exc, side)
+def split_sides(
+    donor: object, recipient: object, labels: tuple[str, str] = ("donor", "recipient")
+) -> tuple[tuple[Genotype, _Typing], tuple[Genotype, _Typing]]:
+    """`split_typing` of both people, an error naming the side it comes from (``donor: ...``)."""
+    out: list[tuple[Genotype, _Typing]] = []
+    for value, label in zip((donor, recipient), labels, strict=True):
+        try:
+            out.append(split_typing(value))
+        except KirmatchError as exc:
+            raise with_context(exc, label) from exc
+    return out[0], out[1]

@@ -50,8 +50,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from kirmatch._errors import ColumnError, ErrorCode, FileFormatError, KirmatchError, quote
-from kirmatch.genotype import LOCI, Genotype, is_missing
+from kirmatch.genotype import LOCI, Genotype, is_missing, slot_key
 from kirmatch.mac import MacTable
+from kirmatch.pools import DEFAULT_READING, Reading
 
 __all__ = [
     "InputTable",
@@ -407,8 +408,6 @@ def read_table(
 # ----------------------------------------------------------------------------------------------------- layouts
 
 
-_LOCUS_ONLY = re.compile(r"(?:HLA[-_. ]?)?([ABC])", re.IGNORECASE)
-_SLOT = re.compile(r"(?:HLA[-_. ]?)?([ABC])[-_. ]?([12])", re.IGNORECASE)
 _GL_NAMES = frozenset({"gl", "glstring", "hlaglstring", "genotype", "hlagenotype", "hlatyping", "typing"})
 
 
@@ -485,14 +484,12 @@ def find_layout(
     own = [c for c in columns if c.startswith(prefix)]
     problems: list[str] = []
     for locus in LOCI:
-        bare = [
-            c for c in own if (m := _LOCUS_ONLY.fullmatch(c[len(prefix) :].strip())) and m.group(1).upper() == locus
-        ]
+        bare = [c for c in own if slot_key(c[len(prefix) :]) == (locus, None)]
         numbered: dict[int, list[str]] = {}
         for c in own:
-            m = _SLOT.fullmatch(c[len(prefix):].strip())
-            if m and m.group(1).upper() == locus:
-                numbered.setdefault(int(m.group(2)), []).append(c)
+            parsed = slot_key(c[len(prefix) :])
+            if parsed is not None and parsed[0] == locus and parsed[1] is not None:
+                numbered.setdefault(parsed[1], []).append(c)
         if len(bare) == 1:
             twin = f"{bare[0]}.1"
             if twin in own and f"{bare[0]}.2" not in own:
@@ -1044,7 +1041,13 @@ def _ligand_words_arrow(ligand: str, pieces: Sequence[npt.NDArray[np.int64]], na
 
 
 def deciding_alleles(
-    typed: pd.DataFrame, result: pd.DataFrame, *, bw4_policy: str, b_locus_c1: bool, uses_donor_hla: bool
+    typed: pd.DataFrame,
+    result: pd.DataFrame,
+    *,
+    bw4_policy: str,
+    b_locus_c1: bool,
+    uses_donor_hla: bool,
+    reading: Reading = DEFAULT_READING,
 ) -> pd.Series[Any]:
     """Per row, the donor alleles that carry each GvH-mismatched protocol ligand (``C2: C*04:01; Bw4: B*57:01``; an
     allele that only may carry it is marked ``(possibly)``). Empty when the model does not read the donor's HLA.
@@ -1074,7 +1077,8 @@ def deciding_alleles(
                 continue
             try:
                 spelled = slot_designation(value, locus, one)
-                present[i], possible[i] = slot_planes(spelled, locus, policy, b_locus_c1)
+                # the same reading (pool, G groups) as the verdict, so the text never names an allele it set aside
+                present[i], possible[i] = slot_planes(spelled, locus, policy, b_locus_c1, reading=reading)
             except KirmatchError:
                 continue
         first_codes, second_codes = joint[:n], joint[n:]
