@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -42,19 +41,31 @@ from kirmatch._errors import (
     KirmatchError,
     KirTypingError,
     ProtocolValueError,
-    flag,
     quote,
     with_context,
 )
-from kirmatch.catalogue import ALL_LIGANDS, PROTOCOL_LIGANDS, PROTOCOL_MASK, KirLigand
-from kirmatch.genotype import LOCI, Genotype, is_missing, slot_designation, slot_key
+from kirmatch._planes import (
+    BITS,
+    LIGANDS,
+    Column,
+    Person,
+    RowErrors,
+    Settings,
+    mismatch_codes,
+    person_planes,
+    presence_codes,
+    rank_keys,
+    recipient_person,
+    resolve_cells,
+)
+from kirmatch._planes import settings as settings_of
+from kirmatch.catalogue import ALL_LIGANDS, PROTOCOL_LIGANDS
+from kirmatch.genotype import LOCI, Genotype, is_missing, slot_key
 from kirmatch.kir import BContentGroup, KirGenotype, kir_b_content_from_genes
-from kirmatch.mac import environment_token
-from kirmatch.mismatch import kir_planes, mismatch_planes
+from kirmatch.mismatch import kir_planes
 from kirmatch.models import LIGAND_LIGAND, MatchModel
-from kirmatch.pools import DEFAULT_READING, Ciwd, Pool, Population, Reading
-from kirmatch.presence import planes_or
-from kirmatch.profile import DEFAULT_BW4_POLICY, Bw4Policy, ligand_profile, locus_mask, slot_planes, slot_support
+from kirmatch.pools import Ciwd, Pool, Population
+from kirmatch.profile import DEFAULT_BW4_POLICY, Bw4Policy, ligand_profile
 
 __all__ = [
     "PRESENCE_DTYPE",
@@ -84,9 +95,8 @@ SUPPORT_DTYPE = pd.CategoricalDtype([c.value for c in reversed(Ciwd)], ordered=T
 """dtype of ``kir_gvh_support``: the CIWD 3.0.0 categories, ordered rare < well-documented < intermediate < common."""
 """dtype of every presence column: ordered, so that ``present > possible > absent``."""
 
-_LIGANDS = tuple(KirLigand)
-_BITS = np.min_scalar_type(ALL_LIGANDS)
-"""dtype of the bit planes: the smallest unsigned integer that holds every catalogue ligand's bit."""
+_LIGANDS = LIGANDS
+_BITS = BITS
 
 
 # ------------------------------------------------------------------------------------------------------ columns
@@ -175,62 +185,6 @@ def _require_frame(frame: object, what: str) -> None:
 # ----------------------------------------------------------------------------------------------- the planes
 
 
-@dataclass(frozen=True)
-class _Settings:
-    """The policies a frame function was called with."""
-
-    bw4_policy: Bw4Policy
-    b_locus_c1: bool
-    reading: Reading = DEFAULT_READING
-    homozygous_if_blank: bool = False
-
-
-def _settings(
-    bw4_policy: Bw4Policy | str,
-    b_locus_c1: bool,
-    pool: Pool | str = Pool.ALL,
-    population: Population | str = Population.TOTAL,
-    count_group_nulls: bool = False,
-    homozygous_if_blank: bool = False,
-) -> _Settings:
-    if not isinstance(homozygous_if_blank, bool):
-        raise ProtocolValueError(
-            f"homozygous_if_blank must be True or False, got {quote(homozygous_if_blank)}", input=homozygous_if_blank
-        )
-    return _Settings(
-        Bw4Policy.coerce(bw4_policy),
-        flag(b_locus_c1, "b_locus_c1"),
-        Reading.of(pool, population, count_group_nulls),
-        homozygous_if_blank,
-    )
-
-
-@dataclass
-class _Person:
-    """Per row: present and possible bits, and per ligand the CIWD rank (0-4) of the best allele that may carry it."""
-
-    present: npt.NDArray[Any]
-    possible: npt.NDArray[Any]
-    support: npt.NDArray[np.uint8]
-
-    @property
-    def planes(self) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
-        return self.present, self.possible
-
-
-@dataclass
-class _Column:
-    """One HLA column read: per row planes, support ranks, missing and bad masks; the codes and bad cells' errors."""
-
-    present: npt.NDArray[Any]
-    possible: npt.NDArray[Any]
-    support: npt.NDArray[np.uint8]
-    missing: npt.NDArray[np.bool_]
-    bad: npt.NDArray[np.bool_]
-    codes: npt.NDArray[Any]
-    errors: dict[int, KirmatchError]
-
-
 def _errors_mode(errors: str) -> str:
     if errors not in ("raise", "flag"):
         raise ProtocolValueError(
@@ -239,8 +193,6 @@ def _errors_mode(errors: str) -> str:
     return errors
 
 
-RowErrors = dict[int, tuple[str, ErrorCode]]
-"""The problems of bad rows, by position: (message, code of the row's first problem)."""
 
 
 def _hashable_cell(value: object) -> object:
@@ -251,85 +203,30 @@ def _hashable_cell(value: object) -> object:
     return value
 
 
-def _column_planes(values: pd.Series, locus: str, column: str, settings: _Settings) -> _Column:
+def _column_planes(values: pd.Series, locus: str, column: str, settings: Settings) -> Column:
     """Each distinct cell of one column read once through the scalar path, then spread over the rows (each bad
     cell's KirmatchError already names the column)."""
     try:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
     except TypeError:  # unhashable cells (lists, dicts): read them as their repr, which no parser accepts
         codes, uniques = pd.factorize(values.map(_hashable_cell), use_na_sentinel=True)
-    n = len(uniques)
-    present = np.zeros(n + 1, dtype=_BITS)
-    possible = np.zeros(n + 1, dtype=_BITS)
-    bad = np.zeros(n + 1, dtype=bool)
-    missing = np.zeros(n + 1, dtype=bool)
-    support = np.zeros((n + 1, len(_LIGANDS)), dtype=np.uint8)
-    messages: dict[int, KirmatchError] = {}
-    missing_planes = (0, locus_mask(locus, settings.bw4_policy, settings.b_locus_c1))
-    mac = environment_token()  # read once per column, not per distinct cell
-    policy, b_c1, reading = settings.bw4_policy, settings.b_locus_c1, settings.reading
-    # a missing allele may be any allele of its locus, common ones included
-    missing_support = [Ciwd.COMMON.rank if missing_planes[1] & ligand.bit else 0 for ligand in _LIGANDS]
-    for i, value in enumerate(uniques):
-        if is_missing(value):
-            planes = missing_planes
-            missing[i] = True
-            support[i] = missing_support
-        else:
-            try:
-                spelled = slot_designation(value, locus, f"column {column!r}", mac)
-                planes = slot_planes(spelled, locus, policy, b_c1, mac, reading)
-                backing = slot_support(spelled, locus, policy, b_c1, mac, reading)
-            except KirmatchError as exc:
-                bad[i] = True
-                messages[i] = exc
-                continue
-            support[i] = [0 if found is None else found.rank for found in backing]
-        present[i], possible[i] = planes
-    present[n], possible[n] = missing_planes  # code -1 (NA) indexes the last slot
-    missing[n] = True
-    support[n] = missing_support
-    return _Column(present[codes], possible[codes], support[codes], missing[codes], bad[codes], codes, messages)
+    return resolve_cells(list(uniques), locus, column, settings).column(codes)
 
 
 def _person_planes(
-    frame: pd.DataFrame, hla: dict[str, tuple[str, str]], settings: _Settings, errors: str
-) -> tuple[_Person, RowErrors]:
-    """Planes (and support) of every row's person and the problems of each bad row (by position).
-
-    With ``homozygous_if_blank``, a locus whose one cell is missing and the other typed is that allele twice: the
-    missing cell then adds nothing (Kleene "or" of an allele with itself is the allele).
-    """
-    n = len(frame)
-    person = (np.zeros(n, dtype=_BITS), np.zeros(n, dtype=_BITS))
-    support = np.zeros((n, len(_LIGANDS)), dtype=np.uint8)
-    error_text: RowErrors = {}
-    for locus in LOCI:
-        read = [_column_planes(frame[column], locus, column, settings) for column in hla[locus]]
-        if settings.homozygous_if_blank:
-            for this, other in ((read[0], read[1]), (read[1], read[0])):
-                blank = this.missing & ~other.missing & ~other.bad
-                this.present = np.where(blank, 0, this.present).astype(_BITS)
-                this.possible = np.where(blank, 0, this.possible).astype(_BITS)
-        for column in read:
-            if column.bad.any():
-                rows = np.flatnonzero(column.bad)
-                if errors == "raise":
-                    first = rows[0]
-                    raise with_context(column.errors[int(column.codes[first])], f"row {frame.index[first]!r}, ", sep="")
-                for position in rows:
-                    exc = column.errors[int(column.codes[position])]
-                    row = int(position)
-                    if row in error_text:
-                        error_text[row] = (f"{error_text[row][0]}; {exc}", error_text[row][1])
-                    else:
-                        error_text[row] = (str(exc), exc.code)
-            person = planes_or(person, (column.present, column.possible))
-            np.maximum(support, column.support, out=support)
-    return _Person(person[0], person[1], support), error_text
+    frame: pd.DataFrame, hla: dict[str, tuple[str, str]], settings: Settings, errors: str
+) -> tuple[Person, RowErrors]:
+    """Planes (and support) of every row's person and the problems of each bad row (by position)."""
+    return person_planes(
+        lambda locus: [_column_planes(frame[column], locus, column, settings) for column in hla[locus]],
+        len(frame),
+        settings,
+        errors,
+        lambda position: frame.index[position],
+    )
 
 
-def _provenance(out: pd.DataFrame, settings: _Settings) -> pd.DataFrame:
+def _provenance(out: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Record in ``DataFrame.attrs`` the release and policies the answers were decided with."""
     from kirmatch.reference import reference_info
 
@@ -343,10 +240,7 @@ def _provenance(out: pd.DataFrame, settings: _Settings) -> pd.DataFrame:
     return out
 
 
-def _presence_column(planes: tuple[np.ndarray, np.ndarray], bit: int, undecided: list[int]) -> pd.Categorical:
-    codes = ((planes[0] & bit) != 0).astype(np.int8) * 2 + ((planes[1] & bit) != 0).astype(np.int8)
-    if undecided:
-        codes[undecided] = -1
+def _presence_column(codes: npt.NDArray[np.int8]) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, dtype=PRESENCE_DTYPE)
 
 
@@ -395,12 +289,13 @@ def ligand_profiles(
     absent, as [`kirmatch.ligand_profile`][kirmatch.profile.ligand_profile] says for the same typing) and ``kir_error``.
     """
     mode = _errors_mode(errors)
-    settings = _settings(bw4_policy, b_locus_c1, pool, population, count_group_nulls, homozygous_if_blank)
+    settings = settings_of(bw4_policy, b_locus_c1, pool, population, count_group_nulls, homozygous_if_blank)
     hla = find_hla_columns(frame, columns, prefix=prefix)
     person, error_text = _person_planes(frame, hla, settings, mode)
     undecided = sorted(error_text)
     data: dict[str, Any] = {
-        f"kir_{ligand.column}": _presence_column(person.planes, ligand.bit, undecided) for ligand in _LIGANDS
+        f"kir_{ligand.column}": _presence_column(presence_codes(person.planes, ligand.bit, undecided))
+        for ligand in _LIGANDS
     }
     out = _add_error_columns(pd.DataFrame(data, index=frame.index), error_text)
     return _provenance(out, settings)
@@ -425,72 +320,19 @@ def mismatch_schema() -> pd.DataFrame:
     return schema
 
 
-def _full(bits: Any, n: int) -> npt.NDArray[Any]:
-    """``bits`` (one mask, or one per row) as one mask per row."""
-    return np.broadcast_to(np.asarray(bits, dtype=_BITS), (n,))
-
-
-def _gvh_support(
-    donor: _Person, recipient: _Person, gvh_possible: npt.NDArray[Any], model: MatchModel
-) -> npt.NDArray[np.uint8]:
-    """Per row, the best CIWD rank among the typed alleles behind a possible protocol GvH mismatch: the donor's
-    alleles that may carry the ligand (models that read the donor's HLA) and the recipient's that may carry it."""
-    best = np.zeros(len(gvh_possible), dtype=np.uint8)
-    for i, ligand in enumerate(_LIGANDS):
-        if not ligand.spec.protocol:
-            continue
-        open_ = (gvh_possible & ligand.bit) != 0
-        rank = np.zeros(len(best), dtype=np.uint8)
-        if model.uses_donor_hla:
-            rank = np.where((donor.possible & ligand.bit) != 0, donor.support[:, i], rank)
-        recipient_rank = np.where((recipient.possible & ligand.bit) != 0, recipient.support[:, i], 0)
-        rank = np.maximum(rank, recipient_rank).astype(np.uint8)
-        best = np.where(open_, np.maximum(best, rank), best).astype(np.uint8)
-    return best
-
-
-def _support_column(
-    ranks: npt.NDArray[np.uint8], possible: npt.NDArray[np.bool_], undecided: list[int]
-) -> pd.Categorical:
-    """``kir_gvh_support``: the best CIWD category among the alleles behind a possible GvH verdict (a missing
-    allele counts as common; missing where the verdict is not possible)."""
-    codes = np.where(possible & (ranks > 0), ranks.astype(np.int8) - 1, -1).astype(np.int8)
-    if undecided:
-        codes[undecided] = -1
-    return pd.Categorical.from_codes(codes, dtype=SUPPORT_DTYPE)
-
-
 def _mismatch_frame(
     index: pd.Index,
-    donor: _Person,
-    recipient: _Person,
+    donor: Person,
+    recipient: Person,
     model: MatchModel,
     kir: tuple[Any, Any] | None,
     error_text: RowErrors,
 ) -> pd.DataFrame:
-    n = len(index)
-    kir_rows = (_full(kir[0], n), _full(kir[1], n)) if kir is not None else None
-    directions = {
-        name: (_full(planes[0], n), _full(planes[1], n))
-        for name, planes in zip(
-            ("gvh", "hvg"), mismatch_planes(model, donor.planes, recipient.planes, kir_rows), strict=True
-        )
+    codes = mismatch_codes(donor, recipient, model, kir, sorted(error_text))
+    data: dict[str, Any] = {
+        name: pd.Categorical.from_codes(column, dtype=SUPPORT_DTYPE if name == "kir_gvh_support" else PRESENCE_DTYPE)
+        for name, column in codes.items()
     }
-    undecided = sorted(error_text)
-    data: dict[str, Any] = {}
-    for name, planes in directions.items():
-        for ligand in _LIGANDS:
-            data[f"kir_{name}_{ligand.column}"] = _presence_column(planes, ligand.bit, undecided)
-    gvh_open = np.zeros(n, dtype=bool)
-    for name, (present, possible) in directions.items():
-        # Kleene "or" over the protocol ligands: present if any is present, else possible if any is possible
-        any_present = ((present & PROTOCOL_MASK) != 0).astype(_BITS)
-        any_possible = (((possible & PROTOCOL_MASK) != 0) & (any_present == 0)).astype(_BITS)
-        data[f"kir_{name}_incompatible"] = _presence_column((any_present, any_possible), 1, undecided)
-        if name == "gvh":
-            gvh_open = any_possible.astype(bool)
-    ranks = _gvh_support(donor, recipient, directions["gvh"][1], model)
-    data["kir_gvh_support"] = _support_column(ranks, gvh_open, undecided)
     out = _add_error_columns(pd.DataFrame(data, index=index), error_text)
     out.attrs["kirmatch_model"] = model.name
     return out
@@ -538,7 +380,7 @@ def mismatch_against(
     ``kir_columns="auto"`` or named (``{"2DL1": "kir_2dl1_result", ...}`` or a column name).
     """
     mode = _errors_mode(errors)
-    settings = _settings(bw4_policy, b_locus_c1, pool, population, count_group_nulls, homozygous_if_blank)
+    settings = settings_of(bw4_policy, b_locus_c1, pool, population, count_group_nulls, homozygous_if_blank)
     chosen = MatchModel.coerce(model)
     row_kir: tuple[npt.NDArray[Any], npt.NDArray[Any]] | None = None
     kir_errors: RowErrors = {}
@@ -562,10 +404,7 @@ def mismatch_against(
         population=reading.population,
         count_group_nulls=reading.count_group_nulls,
     )
-    n = len(donors)
-    r = profile.planes
-    ranks = np.array([[0 if e.support is None else e.support.rank for e in profile.ligands]], dtype=np.uint8)
-    recipient = _Person(_full(r[0], n), _full(r[1], n), np.broadcast_to(ranks, (n, len(_LIGANDS))))
+    recipient = recipient_person(profile, len(donors))
     kir_arrays: tuple[Any, Any] | None = (_BITS.type(kir[0]), _BITS.type(kir[1])) if kir is not None else row_kir
     for row, (text, code) in kir_errors.items():
         error_text[row] = (f"{error_text[row][0]}; {text}", error_text[row][1]) if row in error_text else (text, code)
@@ -736,7 +575,7 @@ def mismatch_pairs(
     ``donor_columns=`` / ``recipient_columns=``. Same output as [`mismatch_against`][kirmatch.frame.mismatch_against].
     """
     mode = _errors_mode(errors)
-    settings = _settings(bw4_policy, b_locus_c1, pool, population, count_group_nulls, homozygous_if_blank)
+    settings = settings_of(bw4_policy, b_locus_c1, pool, population, count_group_nulls, homozygous_if_blank)
     chosen, _ = _model(model, None)
     d_cols = find_hla_columns(frame, donor_columns, prefix=donor_prefix)
     r_cols = find_hla_columns(frame, recipient_columns, prefix=recipient_prefix)
@@ -880,11 +719,8 @@ def rank_order(
         keys.append(-kir_tie_breakers["kir_b_content"].cat.codes.to_numpy().astype(int))
     for name, up in reversed(list(zip(by, asc, strict=True))):
         keys.append(_sort_key(donors[name], up))
-    if order == "most-mismatched":
-        keys.append(sum(((codes[c] == 1) * 1 for c in protocol), np.zeros(len(donors), dtype=int)))
-        keys.append(-sum(((codes[c] == 2) * 1 for c in protocol), np.zeros(len(donors), dtype=int)))
-    keys.append(-codes["kir_gvh_incompatible"].astype(int))
-    keys.append(result["kir_error"].notna().to_numpy(dtype=bool))
+    bad = result["kir_error"].notna().to_numpy(dtype=bool)
+    keys += rank_keys([codes[c] for c in protocol], codes["kir_gvh_incompatible"], bad, order)
     return np.lexsort(keys)
 
 
