@@ -386,9 +386,20 @@ def quote_arrow(text: Any, special: str) -> Any:
     return pc.if_else(needs, quoted, text)
 
 
-def ligand_words_arrow(ligand: str, pieces: Sequence[npt.NDArray[np.int64]], names: Sequence[list[str]]) -> Any:
+def word_vocabulary(names: Sequence[str]) -> Any:
+    """The words [`ligand_words_arrow`][kirmatch._files.ligand_words_arrow] takes for one slot whose cells are
+    ``names``: piece 2c is ``", <name c>"``, piece 2c+1 ``", <name c> (possibly)"``, and the last entry is empty."""
+    pa, _, _ = pyarrow_modules()
+
+    vocabulary = [w for name in names for w in (f", {name}", f", {name} (possibly)")]
+    return pa.array([*vocabulary, ""], type=pa.large_string())
+
+
+def ligand_words_arrow(ligand: str, pieces: Sequence[npt.NDArray[np.int64]], vocabularies: Sequence[Any]) -> Any:
     """Per row, ``"; <ligand>: <allele>, <allele> (possibly)"`` from the pieces of the six slots (piece 2c: allele c
-    for certain, 2c+1: possibly, -1: nothing), or ``""`` when no slot has a piece; built by pyarrow, no Python per row.
+    for certain, 2c+1: possibly, -1: nothing; each slot's words from
+    [`word_vocabulary`][kirmatch._files.word_vocabulary]), or ``""`` when no slot has a piece; built by pyarrow, no
+    Python per row.
 
     Every word carries its separator in front and the first is cut off afterwards (pyarrow's null-skipping join is
     not used: it drops the rows whose words are all null)."""
@@ -399,13 +410,14 @@ def ligand_words_arrow(ligand: str, pieces: Sequence[npt.NDArray[np.int64]], nam
     for piece in pieces:
         has |= piece >= 0
     rows = np.flatnonzero(has)  # only the rows with a word are written, then spread over all rows
+    if len(rows) == 0:
+        return pa.array([""], type=pa.large_string()).take(np.zeros(n, dtype=np.int64))
     words: list[Any] = []
-    for piece, spelled in zip(pieces, names, strict=True):
-        vocabulary = [w for name in spelled for w in (f", {name}", f", {name} (possibly)")]
+    for piece, vocabulary in zip(pieces, vocabularies, strict=True):
         mine = piece[rows]
-        words.append(
-            pa.array([*vocabulary, ""], type=pa.large_string()).take(np.where(mine < 0, len(vocabulary), mine))
-        )
+        if not (mine >= 0).any():
+            continue  # no word of this slot in these rows: joining its empty words would add nothing
+        words.append(vocabulary.take(np.where(mine < 0, len(vocabulary) - 1, mine)))
     joined = pc.utf8_slice_codeunits(pc.binary_join_element_wise(*words, big("")), 2)
     written = pc.binary_join_element_wise(big(f"; {ligand}: "), joined, big(""))
     where = np.full(n, len(rows), dtype=np.int64)  # a row without words reads the empty text appended last

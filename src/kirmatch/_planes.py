@@ -2,9 +2,9 @@
 
 [`kirmatch.frame`][kirmatch.frame] wraps these functions in pandas frames; ``kirmatch screen`` on a CSV file calls
 them on pyarrow batches (``kirmatch._stream``). Both therefore give a row the answer of the scalar path: a cell is
-read by `kirmatch.genotype.slot_designation` and `kirmatch.profile.slot_planes` / ``slot_support`` (each distinct
-cell once per call, in a plain dict-free array, so that registries with many distinct designations never fall off a
-cache), and rows are combined through `kirmatch.presence.planes_or` and `kirmatch.mismatch.mismatch_planes`.
+read by `kirmatch.genotype.slot_designation` and `kirmatch.profile.slot_planes` / ``slot_support``, each distinct
+cell once per call and kept in plain arrays (so that a registry with many distinct designations never falls off a
+bounded cache), and rows are combined through `kirmatch.presence.planes_or` and `kirmatch.mismatch.mismatch_planes`.
 
 Per row, a presence column is a code: -1 undecided (a bad row), 0 absent, 1 possible, 2 present.
 """
@@ -57,6 +57,8 @@ PRESENCE_WORDS = ("absent", "possible", "present")
 """The presence words, by code (0, 1, 2)."""
 SUPPORT_WORDS = tuple(c.value for c in reversed(Ciwd))
 """The CIWD categories by code of ``kir_gvh_support`` (rare < well-documented < intermediate < common)."""
+
+_NO_SUPPORT = np.zeros(len(LIGANDS), dtype=np.uint8)
 
 RowErrors = dict[int, tuple[str, ErrorCode]]
 """The problems of bad rows, by position: (message, code of the row's first problem)."""
@@ -118,11 +120,30 @@ class Cells:
     bad: npt.NDArray[np.bool_]
     errors: dict[int, KirmatchError]
 
-    def column(self, codes: npt.NDArray[Any]) -> Column:
-        """The rows of one column whose cells have ``codes`` (-1 for NA)."""
+    def column(self, codes: npt.NDArray[Any], *, support: bool = True) -> Column:
+        """The rows of one column whose cells have ``codes`` (-1 for NA); without ``support``, the support ranks are
+        left out (zeros of one row, broadcast) for callers that do not report them."""
+        ranks = self.support[codes] if support else np.broadcast_to(_NO_SUPPORT, (len(codes), len(LIGANDS)))
         return Column(
-            self.present[codes], self.possible[codes], self.support[codes], self.missing[codes], self.bad[codes],
-            codes, self.errors,
+            self.present[codes], self.possible[codes], ranks, self.missing[codes], self.bad[codes], codes, self.errors
+        )
+
+    @staticmethod
+    def concat(parts: Sequence[Cells]) -> Cells:
+        """The cells of several reads of distinct cells, codes continuing from one part to the next (each part's
+        last entry, a missing cell, is kept once at the end)."""
+        errors: dict[int, KirmatchError] = {}
+        offset = 0
+        for part in parts:
+            errors.update({offset + i: exc for i, exc in part.errors.items()})
+            offset += len(part.present) - 1
+
+        def joined(field: str) -> Any:
+            arrays = [getattr(part, field)[:-1] for part in parts]
+            return np.concatenate([*arrays, getattr(parts[-1], field)[-1:]])
+
+        return Cells(
+            joined("present"), joined("possible"), joined("support"), joined("missing"), joined("bad"), errors
         )
 
 
@@ -183,6 +204,8 @@ def person_planes(
     chosen: Settings,
     errors: str,
     row_label: Callable[[int], object] = lambda position: position,
+    *,
+    support: bool = True,
 ) -> tuple[Person, RowErrors]:
     """Planes (and support) of every row's person from the two columns of each locus (``loci(locus)``, read one
     locus at a time so that only one locus's columns are held), and the problems of each bad row (by position).
@@ -191,7 +214,7 @@ def person_planes(
     missing cell then adds nothing (Kleene "or" of an allele with itself is the allele). ``errors="raise"`` raises the
     first bad cell's error, prefixed with ``row <row_label(position)>``."""
     person = (np.zeros(n, dtype=BITS), np.zeros(n, dtype=BITS))
-    support = np.zeros((n, len(LIGANDS)), dtype=np.uint8)
+    ranks = np.zeros((n if support else 1, len(LIGANDS)), dtype=np.uint8)
     error_text: RowErrors = {}
     for locus in LOCI:
         read = list(loci(locus))
@@ -214,8 +237,9 @@ def person_planes(
                     else:
                         error_text[position] = (str(exc), exc.code)
             person = planes_or(person, (column.present, column.possible))
-            np.maximum(support, column.support, out=support)
-    return Person(person[0], person[1], support), error_text
+            if support:
+                np.maximum(ranks, column.support, out=ranks)
+    return Person(person[0], person[1], ranks if support else np.broadcast_to(ranks, (n, len(LIGANDS)))), error_text
 
 
 def recipient_person(profile: LigandProfile, n: int) -> Person:
@@ -278,10 +302,13 @@ def mismatch_codes(
     model: MatchModel,
     kir: tuple[Any, Any] | None,
     undecided: Sequence[int],
+    *,
+    support: bool = True,
 ) -> dict[str, npt.NDArray[np.int8]]:
     """The codes of every mismatch column (``kir_gvh_<ligand>``, ``kir_hvg_<ligand>``, ``kir_gvh_incompatible``,
     ``kir_hvg_incompatible``: presence codes; ``kir_gvh_support``: an index into
-    [`SUPPORT_WORDS`][kirmatch._planes.SUPPORT_WORDS], -1 where the verdict is not possible)."""
+    [`SUPPORT_WORDS`][kirmatch._planes.SUPPORT_WORDS], -1 where the verdict is not possible; left out without
+    ``support``)."""
     n = len(donor.present)
     kir_rows = (full(kir[0], n), full(kir[1], n)) if kir is not None else None
     directions = {
@@ -299,11 +326,13 @@ def mismatch_codes(
         data[f"kir_{name}_incompatible"], open_ = incompatible_codes(planes, undecided)
         if name == "gvh":
             gvh_open = open_
+    if not support:
+        return data
     ranks = gvh_support(donor, recipient, directions["gvh"][1], model)
-    support = np.where(gvh_open & (ranks > 0), ranks.astype(np.int8) - 1, -1).astype(np.int8)
+    best: npt.NDArray[np.int8] = np.where(gvh_open & (ranks > 0), ranks.astype(np.int8) - 1, -1).astype(np.int8)
     if len(undecided):
-        support[list(undecided)] = -1
-    data["kir_gvh_support"] = support
+        best[list(undecided)] = -1
+    data["kir_gvh_support"] = best
     return data
 
 

@@ -24,9 +24,11 @@ from typing import TYPE_CHECKING, Any, TextIO
 from kirmatch._errors import KirmatchError
 
 if TYPE_CHECKING:
+    from kirmatch._files import HlaLayout
     from kirmatch.genotype import Genotype
     from kirmatch.kir import KirGenotype
     from kirmatch.mac import MacTable
+    from kirmatch.models import MatchModel
 
 __all__ = ["main"]
 
@@ -269,48 +271,200 @@ _SHORT_COLUMNS = ["kir_gvh_C1", "kir_gvh_C2", "kir_gvh_Bw4", "kir_gvh_incompatib
 _ID_NAMES = ("id", "donorid", "donor", "donorcode", "sampleid", "registryid", "grid", "personid", "patientid")
 
 
-def _id_column(args: argparse.Namespace, table: Any) -> str | None:
+def _id_column(args: argparse.Namespace, columns: Sequence[str], index_column: str | None) -> str | None:
     from kirmatch._errors import ColumnError
 
-    columns = [str(c) for c in table.frame.columns]
     if args.id is not None:
         if args.id not in columns:
             raise ColumnError(f"--id column {args.id!r} is not in the file", input=args.id)
         return str(args.id)
-    if table.index_column is not None:
-        return str(table.index_column)
+    if index_column is not None:
+        return str(index_column)
     for name in columns:
         if re.sub(r"[-_. ]", "", name).lower() in _ID_NAMES:
             return name
     return None
 
 
+def _screen_columns(
+    args: argparse.Namespace, columns: Sequence[str], index_column: str | None
+) -> tuple[HlaLayout, str | None]:
+    """The donor file's HLA layout and id column, after refusing a file that already has a column screen writes
+    and a ``--by`` column it lacks."""
+    from kirmatch._errors import ColumnError, ErrorCode
+    from kirmatch._files import find_layout
+    from kirmatch._planes import LIGANDS
+
+    produced = [
+        *(f"kir_{d}_{ligand.column}" for d in ("gvh", "hvg") for ligand in LIGANDS),
+        "kir_gvh_incompatible", "kir_hvg_incompatible", "kir_gvh_support", "kir_error", "kir_error_code",
+        "kir_rank", "kir_verdict", "kir_deciding_alleles", "kir_line",
+    ]
+    clash = [c for c in produced if c in columns]
+    if clash:
+        raise ColumnError(
+            f"the donor file already has columns named {', '.join(clash)}, which kirmatch screen writes; rename "
+            "them first (kirmatch never overwrites an input column)",
+            input=clash,
+            code=ErrorCode.COLUMN_CLASH,
+        )
+    for name in args.by or ():
+        if name not in columns:
+            raise ColumnError(f"--by column {name!r} is not in the donor file", input=name)
+    id_column = _id_column(args, columns, index_column)
+    layout = find_layout(
+        list(columns), prefix=args.prefix, hla_columns=_hla_columns(args.hla_column), gl_column=args.gl_column
+    )
+    return layout, id_column
+
+
+def _screen_record(
+    args: argparse.Namespace, *, sha256: str | None, file_format: str, rows: int, layout: HlaLayout,
+    id_column: str | None, recipient: Genotype, mac: MacTable | None,
+) -> dict[str, Any]:
+    """What ``kirmatch screen`` records of a run (the sidecar JSON, and the ``--header-comment`` lines)."""
+    from kirmatch import __version__
+    from kirmatch._files import file_format as format_of
+    from kirmatch.models import MODELS
+    from kirmatch.reference import reference_info
+
+    info = reference_info()
+    return {
+        "kirmatch_version": __version__,
+        "command": "kirmatch screen",
+        "input": {"path": args.donors, "sha256": sha256, "format": file_format, "rows": rows,
+                  "hla_columns": layout.describe(), "id_column": id_column},
+        "recipient": str(recipient),
+        "model": MODELS.get(args.model).name,
+        "bw4_policy": args.bw4_policy,
+        "b_locus_c1": not args.no_b_locus_c1,
+        "pool": args.pool,
+        "population": args.population,
+        "count_group_nulls": args.count_group_nulls,
+        "homozygous_if_blank": args.homozygous_if_blank,
+        "donor_kir": args.donor_kir,
+        "order": args.order,
+        "by": list(args.by or ()),
+        "columns": args.columns,
+        "release": f"{info.database} {info.release}",
+        "table_sha256": info.table_sha256,
+        "mac_table": _mac_record(mac),
+        "formulas_neutralised": args.output == "-" or format_of(args.output, args.output_format) != "parquet",
+    }
+
+
+def _screen_comment(args: argparse.Namespace, record: dict[str, Any]) -> list[str]:
+    return [f"{key}: {json.dumps(value)}" for key, value in record.items()] if args.header_comment else []
+
+
+def _screen_sidecar(args: argparse.Namespace, record: dict[str, Any]) -> None:
+    if args.output != "-" and not args.no_sidecar:
+        from kirmatch._files import atomic_write
+
+        text = json.dumps(record, indent=2) + "\n"
+        atomic_write(f"{args.output}.json", functools.partial(_write_text, text=text))
+
+
+def _screen_summary(
+    args: argparse.Namespace, out: TextIO, err: TextIO, *, rows: int, seconds: float, counts: dict[str, int],
+    bad: int, first_line: int, line_word: str, first_problem: str, written: bool,
+) -> int:
+    summary = (
+        f"{rows:,} donors screened in {seconds:.1f} s: "
+        f"{counts.get('present', 0):,} GvH KIR-ligand incompatible, {counts.get('possible', 0):,} "
+        f"possibly, {counts.get('absent', 0):,} compatible, {bad:,} unreadable; wrote {args.output}"
+    )
+    print(summary, file=err if args.output == "-" else out)
+    if bad:
+        print(
+            f"kirmatch screen: {bad:,} row(s) could not be read (kir_error); first, {line_word} "
+            f"{first_line}: {_cell(first_problem)}",
+            file=err,
+        )
+    if written and bad == rows:
+        print("kirmatch screen: no donor row could be read", file=err)
+        return 1
+    return 0
+
+
+def _screen_streamed(
+    args: argparse.Namespace, out: TextIO, err: TextIO, *, recipient: Genotype, model: MatchModel,
+    kir: KirGenotype | None, mac: MacTable | None, show: bool, started: float,
+) -> int | None:
+    """``kirmatch screen`` of a plain CSV file by the streaming reader (`kirmatch._stream`), or None when this run is
+    not one it takes (the pandas path then runs, with the same output)."""
+    import time
+
+    from kirmatch import _stream
+    from kirmatch._files import arrow, file_format
+    from kirmatch._planes import BITS, settings
+    from kirmatch.mismatch import kir_planes
+    from kirmatch.profile import ligand_profile
+
+    if (
+        args.donors == "-" or args.output == "-" or file_format(args.donors, args.input_format) != "csv"
+        or file_format(args.output, args.output_format) != "csv" or args.encoding or mac is not None or args.by
+        or args.kir_tie_breakers or (model.needs_kir and kir is None) or not _stream.enabled() or not arrow()
+    ):
+        return None
+    header = _stream.read_header(args.donors, args.sep)
+    if header is None:
+        return None
+    try:
+        layout, id_column = _screen_columns(args, header.names, None)
+    except KirmatchError:
+        return None  # the pandas path reads the file and words the problem in its order
+    if layout.gl is not None or layout.cells or len(layout.slots) != 3:
+        return None
+    chosen = settings(
+        args.bw4_policy, not args.no_b_locus_c1, args.pool, args.population, args.count_group_nulls,
+        args.homozygous_if_blank,
+    )
+    reading = chosen.reading
+    profile = ligand_profile(
+        recipient, bw4_policy=chosen.bw4_policy, b_locus_c1=chosen.b_locus_c1, pool=reading.pool,
+        population=reading.population, count_group_nulls=reading.count_group_nulls,
+    )
+    planes = kir_planes(kir) if kir is not None else None
+    records: list[dict[str, Any]] = []
+
+    def comment(screened: _stream.Screened) -> list[str]:
+        records.append(_screen_record(
+            args, sha256=screened.sha256, file_format="csv", rows=screened.rows, layout=layout,
+            id_column=id_column, recipient=recipient, mac=mac,
+        ))
+        return _screen_comment(args, records[0])
+
+    def progress(done: int) -> None:
+        print(f"\rkirmatch screen: {done:,} donors read ({time.perf_counter() - started:.1f} s)", end="", file=err)
+
+    screened = _stream.screen_csv(
+        args.donors, header, layout, args.output,
+        lead=id_column, profile=profile, model=model,
+        kir=(int(BITS.type(planes[0])), int(BITS.type(planes[1]))) if planes is not None else None,
+        chosen=chosen, order=args.order, columns=args.columns, errors=args.errors, comment=comment,
+        progress=progress if show else None,
+    )
+    if show:
+        print(file=err)
+    if screened is None:
+        return None
+    _screen_sidecar(args, records[0])
+    return _screen_summary(
+        args, out, err, rows=screened.rows, seconds=time.perf_counter() - started, counts=screened.counts,
+        bad=screened.bad, first_line=screened.first_problem_line, line_word="line",
+        first_problem=screened.first_problem, written=True,
+    )
+
+
 def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import dataclasses
     import time
 
-    import numpy as np
-    import pandas as pd
-
-    from kirmatch import __version__
-    from kirmatch._errors import ColumnError, ErrorCode, FileFormatError, KirTypingError
-    from kirmatch.frame import find_kir_columns, kir_findings, mismatch_against, mismatch_schema, rank_order
+    from kirmatch._errors import FileFormatError, KirTypingError
+    from kirmatch._files import check_output_path
     from kirmatch.mismatch import side_context
     from kirmatch.models import MODELS
-    from kirmatch.pools import Reading
-    from kirmatch.reference import reference_info
-    from kirmatch.tables_io import (
-        SLOT_COLUMNS,
-        check_output_path,
-        deciding_alleles,
-        file_format,
-        find_layout,
-        flag_rows,
-        read_table,
-        typing_frame,
-        verdicts,
-        write_table,
-    )
 
     show = not args.quiet and hasattr(err, "isatty") and err.isatty()
     started = time.perf_counter()
@@ -325,30 +479,36 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             recipient = _typing(args.recipient, mac, args.homozygous_if_blank)
         except KirmatchError as exc:
             raise side_context(exc, "recipient") from exc
+        model = MODELS.get(args.model)
+        streamed = _screen_streamed(
+            args, out, err, recipient=recipient, model=model, kir=kir, mac=mac, show=show, started=started
+        )
+        if streamed is not None:
+            return streamed
+
+        import numpy as np
+        import pandas as pd
+
+        from kirmatch.frame import find_kir_columns, kir_findings, mismatch_against, rank_order
+        from kirmatch.pools import Reading
+        from kirmatch.tables_io import (
+            SLOT_COLUMNS,
+            deciding_alleles,
+            flag_rows,
+            read_table,
+            typing_frame,
+            verdicts,
+            write_table,
+        )
+
         table = read_table(
             args.donors, format=args.input_format, sep=args.sep, encoding=args.encoding, sheet=args.sheet
         )
         frame = table.frame
         if len(frame) == 0:
             raise FileFormatError(f"{args.donors!r} has a header but no donor rows", input=args.donors)
-        produced = [*mismatch_schema().columns, "kir_rank", "kir_verdict", "kir_deciding_alleles", "kir_line"]
-        clash = [c for c in produced if c in frame.columns]
-        if clash:
-            raise ColumnError(
-                f"the donor file already has columns named {', '.join(clash)}, which kirmatch screen writes; rename "
-                "them first (kirmatch never overwrites an input column)",
-                input=clash,
-                code=ErrorCode.COLUMN_CLASH,
-            )
-        for name in args.by or ():
-            if name not in frame.columns:
-                raise ColumnError(f"--by column {name!r} is not in the donor file", input=name)
-        id_column = _id_column(args, table)
-        layout = find_layout(
-            frame, prefix=args.prefix, hla_columns=_hla_columns(args.hla_column), gl_column=args.gl_column
-        )
+        layout, id_column = _screen_columns(args, [str(c) for c in frame.columns], table.index_column)
         typed, shape_errors = typing_frame(frame, layout, mac_table=mac)
-        model = MODELS.get(args.model)
         kir_columns = None
         if model.needs_kir and kir is None:
             kir_columns = find_kir_columns(frame, "auto", prefix=args.prefix)
@@ -423,65 +583,28 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ordered = ranked[[*lead, *chosen, *[c for c in frame.columns if c not in lead]]]
         n_bad = int(bad.sum())
         first_problem = str(result["kir_error"].iloc[int(np.flatnonzero(bad)[0])]) if n_bad else ""
+        first_line = int(table.lines[int(np.flatnonzero(bad)[0])]) if n_bad else 0
         # the ranked copy holds every column now: let the input, its typing and the result go before writing
         table = dataclasses.replace(table, frame=frame.iloc[:0])
         del frame, typed, result, ranked
-        info = reference_info()
-        record: dict[str, Any] = {
-            "kirmatch_version": __version__,
-            "command": "kirmatch screen",
-            "input": {"path": args.donors, "sha256": table.sha256, "format": table.format, "rows": len(ordered),
-                      "hla_columns": layout.describe(), "id_column": id_column},
-            "recipient": str(recipient),
-            "model": model.name,
-            "bw4_policy": args.bw4_policy,
-            "b_locus_c1": not args.no_b_locus_c1,
-            "pool": args.pool,
-            "population": args.population,
-            "count_group_nulls": args.count_group_nulls,
-            "homozygous_if_blank": args.homozygous_if_blank,
-            "donor_kir": args.donor_kir,
-            "order": args.order,
-            "by": list(args.by or ()),
-            "columns": args.columns,
-            "release": f"{info.database} {info.release}",
-            "table_sha256": info.table_sha256,
-            "mac_table": _mac_record(mac),
-            "formulas_neutralised": args.output == "-" or file_format(args.output, args.output_format) != "parquet",
-        }
-        comment = (
-            [f"{key}: {json.dumps(value)}" for key, value in record.items()] if args.header_comment else []
+        record = _screen_record(
+            args, sha256=table.sha256, file_format=table.format, rows=len(ordered), layout=layout,
+            id_column=id_column, recipient=recipient, mac=mac,
         )
-        write_table(ordered, args.output, format=args.output_format, comment=comment)
+        write_table(ordered, args.output, format=args.output_format, comment=_screen_comment(args, record))
         written = True
-        if args.output != "-" and not args.no_sidecar:
-            from kirmatch.tables_io import atomic_write
-
-            text = json.dumps(record, indent=2) + "\n"
-            atomic_write(f"{args.output}.json", functools.partial(_write_text, text=text))
+        _screen_sidecar(args, record)
     except (KirmatchError, OSError) as exc:
         if show:
             print(file=err)
         print(f"kirmatch screen: {type(exc).__name__}: {_cell(str(exc))}", file=err)
         return 1
-    verdict_counts = ordered["kir_gvh_incompatible"].value_counts()
-    summary = (
-        f"{len(ordered):,} donors screened in {time.perf_counter() - started:.1f} s: "
-        f"{verdict_counts.get('present', 0):,} GvH KIR-ligand incompatible, {verdict_counts.get('possible', 0):,} "
-        f"possibly, {verdict_counts.get('absent', 0):,} compatible, {n_bad:,} unreadable; wrote {args.output}"
+    counts = ordered["kir_gvh_incompatible"].value_counts()
+    return _screen_summary(
+        args, out, err, rows=len(ordered), seconds=time.perf_counter() - started,
+        counts={word: int(counts.get(word, 0)) for word in ("present", "possible", "absent")}, bad=n_bad,
+        first_line=first_line, line_word=table.line_word, first_problem=first_problem, written=written,
     )
-    print(summary, file=err if args.output == "-" else out)
-    if n_bad:
-        first = int(np.flatnonzero(bad)[0])
-        print(
-            f"kirmatch screen: {n_bad:,} row(s) could not be read (kir_error); first, {table.line_word} "
-            f"{int(table.lines[first])}: {_cell(first_problem)}",
-            file=err,
-        )
-    if written and n_bad == len(ordered):
-        print("kirmatch screen: no donor row could be read", file=err)
-        return 1
-    return 0
 
 
 def _write_text(path: str, text: str) -> None:

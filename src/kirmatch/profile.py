@@ -156,6 +156,13 @@ def record_bits(
     return bits & ~uncertain, bits & uncertain
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def _record_bits(record: AlleleRecord, policy: Bw4Policy, b_locus_c1: bool) -> tuple[int, int]:
+    """[`record_bits`][kirmatch.profile.record_bits], kept for the alleles that many designations cover (bounded:
+    room for every allele of the release under two policies)."""
+    return record_bits(record, policy, b_locus_c1)
+
+
 def candidate_planes(
     candidates: Iterable[AlleleRecord], policy: Bw4Policy = DEFAULT_BW4_POLICY, b_locus_c1: bool = True
 ) -> Planes:
@@ -210,12 +217,16 @@ def _slot(
         mask = locus_mask(locus, policy, b_locus_c1)
         return (0, mask), tuple(Ciwd.COMMON if mask & ligand.bit else None for ligand in _ORDER)
     resolution, _release = resolve_text(designation, reading=reading)
-    planes = candidate_planes(resolution.candidates, policy, b_locus_c1)
+    bits = [_record_bits(record, policy, b_locus_c1) for record in resolution.candidates]
+    every, some = ALL_LIGANDS, 0
+    for known, unknown in bits:  # as candidate_planes, on the bits worked out once
+        every &= known
+        some |= known | unknown
+    planes = (every, some & ~every)
     best: list[Ciwd | None] = [None] * len(_ORDER)
     if not planes[1]:  # nothing possible: no support to report
         return planes, tuple(best)
-    for record in resolution.candidates:
-        known, unknown = record_bits(record, policy, b_locus_c1)
+    for record, (known, unknown) in zip(resolution.candidates, bits, strict=True):
         carried = known | unknown
         if not carried:
             continue

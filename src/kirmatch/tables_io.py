@@ -720,6 +720,7 @@ def deciding_alleles(
     ligand_codes: list[npt.NDArray[np.int64]] = []
     ligand_texts: list[list[str]] = []
     arrow_parts: list[Any] = []
+    vocabularies: list[Any] = []
     for ligand in PROTOCOL_LIGANDS:
         gvh = result[f"kir_gvh_{ligand.column}"].cat.codes.to_numpy() >= 1
         pieces: list[npt.NDArray[np.int64]] = []
@@ -731,7 +732,9 @@ def deciding_alleles(
             piece[-1] = -1
             pieces.append(np.where(gvh & open_, piece[codes], -1))
         if _arrow_text():
-            arrow_parts.append(_ligand_words_arrow(str(ligand), pieces, [names for _, _, _, names, _ in slots]))
+            if not vocabularies:
+                vocabularies = [_files.word_vocabulary(names) for _, _, _, names, _ in slots]
+            arrow_parts.append(_ligand_words_arrow(str(ligand), pieces, vocabularies))
             continue
         combined, first = _combine(pieces)
         texts: list[str] = []

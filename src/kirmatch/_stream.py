@@ -1,0 +1,612 @@
+"""``kirmatch screen`` of a CSV registry in bounded memory, with pyarrow and numpy (no pandas).
+
+The file is read once, in batches, by pyarrow's streaming CSV reader. Each batch keeps only small integer codes: per
+HLA slot, the code of its cell in one dictionary per locus (the distinct texts seen so far), and the other columns as
+pyarrow text. Every distinct designation of the run is then read once through the scalar rules
+(`kirmatch._planes.resolve_cells`), rows are combined as bit planes in blocks, the ranking is one ``np.lexsort`` on
+the compact keys (the keys of `kirmatch.frame.rank_order`), and the output is written in rank order by batch:
+each distinct text (a designation, a verdict, a presence word) is quoted and neutralised once, then taken per row.
+
+The bytes are those of the pandas path (`kirmatch.tables_io`); tests compare the two on random files. What this path
+does not take (another format, standard input or output, ``--encoding``, a MAC file, ``--by``, KIR columns read per
+row, KIR tie-breakers, HLA columns other than two per locus, a CSV that is not plain: a quoted line break, a blank
+line, a ragged row, bytes that are not UTF-8) falls back to the pandas path, which reads it or words its error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import numpy as np
+import numpy.typing as npt
+
+from kirmatch._errors import KirmatchError
+from kirmatch._files import (
+    NOT_BLANK,
+    SLOT_COLUMNS,
+    HlaLayout,
+    atomic_write,
+    big,
+    header_line,
+    neutral,
+    pyarrow_modules,
+    quote_arrow,
+    quoted_characters,
+    sniff,
+    unique_headers,
+)
+from kirmatch._planes import (
+    PRESENCE_WORDS,
+    SUPPORT_WORDS,
+    Cells,
+    RowErrors,
+    Settings,
+    mismatch_codes,
+    person_planes,
+    rank_keys,
+    recipient_person,
+    resolve_cells,
+    verdict_keys,
+    verdict_texts,
+)
+from kirmatch.catalogue import PROTOCOL_LIGANDS
+from kirmatch.genotype import LOCI
+from kirmatch.models import MatchModel
+from kirmatch.profile import LigandProfile
+
+__all__ = ["Header", "Screened", "enabled", "read_header", "screen_csv"]
+
+_READ_BLOCK = 1 << 20
+"""Bytes pyarrow parses at a time: the batches are about this size."""
+_BLOCK_ROWS = 1 << 20
+"""Rows combined at a time: the per-row planes and support in memory are bounded by this."""
+_WRITE_ROWS = 1 << 16
+"""Rows written at a time: the text in memory is bounded by this."""
+_WORKERS: int = 2
+"""Threads building output batches (pyarrow's kernels let go of the GIL)."""
+_RISKY = r"^[=+\-@\t\r]"
+
+
+def enabled() -> bool:
+    """Whether ``kirmatch screen`` tries this path first (tests turn it off to compare it with the pandas path)."""
+    return True
+
+
+class _NotPlain(Exception):
+    """The file is not a plain CSV for the streaming reader: the pandas path reads it instead."""
+
+
+@dataclass(frozen=True)
+class Header:
+    """A CSV file's header as the streaming reader reads it: the column names (made unique as pandas does), the
+    delimiter, and where the rows start (after a byte-order mark)."""
+
+    names: list[str]
+    delimiter: str
+
+
+def read_header(path: str, sep: str | None) -> Header | None:
+    """The header of the plain CSV file ``path``, or None when the streaming reader does not take it (the pandas
+    path then reads the file and words any error)."""
+    import csv
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError:
+        return None
+    if not NOT_BLANK.search(head) or b"\x00" in head or head.startswith((b"\xff\xfe", b"\xfe\xff", b"\n", b"\r")):
+        return None
+    body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    end = body.find(b"\n")
+    if end < 0:
+        return None
+    try:
+        first = body[:end].decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        return None
+    delimiter = sep if sep else sniff(first)
+    delimiter = "\t" if delimiter == "\\t" else delimiter
+    if len(delimiter) != 1 or not first or ('"' in first and first.count('"') % 2):
+        return None
+    try:
+        header = next(csv.reader([first], delimiter=delimiter, strict=True))
+    except (csv.Error, StopIteration):
+        return None
+    if not any(cell.strip() for cell in header):
+        return None
+    return Header(unique_headers(header), delimiter)
+
+
+class _Source:
+    """The input file as pyarrow reads it, hashed and its line breaks counted on the way; a NUL byte stops it."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self._fh = fh
+        self.sha256 = hashlib.sha256()
+        self.breaks = 0
+        self.last = b""
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._fh.read(size)
+        if data:
+            if b"\x00" in data:
+                raise _NotPlain("a NUL byte")
+            self.sha256.update(data)
+            self.breaks += data.count(b"\n")
+            self.last = data[-1:]
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@dataclass
+class _Slots:
+    """The HLA slots of every row read so far: per locus the distinct texts (one code space for both slots), per
+    slot the rows' codes (-1 missing)."""
+
+    texts: dict[str, list[str]]
+    seen: dict[str, dict[str, int]]
+    codes: dict[str, list[npt.NDArray[np.int32]]]
+    read: dict[str, list[Cells]]
+
+    def resolve(self, chosen: Settings) -> None:
+        """Read the texts added since the last call (while pyarrow parses the next batch in its threads)."""
+        for locus, (first, _) in SLOT_COLUMNS.items():
+            done = sum(len(part.present) - 1 for part in self.read[locus])
+            texts = self.texts[locus]
+            if len(texts) > done or not self.read[locus]:
+                self.read[locus].append(resolve_cells(texts[done:], locus, first, chosen))
+
+    def encode(self, locus: str, slot: str, column: Any) -> npt.NDArray[np.int32]:
+        """The codes of one batch's column, new texts added to the locus's dictionary (a cell of whitespace only is
+        missing)."""
+        _, pc, _ = pyarrow_modules()
+
+        encoded = pc.dictionary_encode(column)
+        local: list[str] = encoded.dictionary.to_pylist()
+        seen, texts = self.seen[locus], self.texts[locus]
+        table = np.empty(len(local) + 1, dtype=np.int32)
+        for i, text in enumerate(local):
+            if not text.strip():
+                table[i] = -1
+                continue
+            code = seen.get(text)
+            if code is None:
+                code = seen[text] = len(texts)
+                texts.append(text)
+            table[i] = code
+        table[len(local)] = -1  # a null cell
+        indices = pc.fill_null(encoded.indices, len(local)).to_numpy(zero_copy_only=False)
+        codes: npt.NDArray[np.int32] = table[indices]
+        self.codes[slot].append(codes)
+        return codes
+
+
+@dataclass(frozen=True)
+class Screened:
+    """What the streaming screen read and decided, for the record and the summary."""
+
+    rows: int
+    sha256: str
+    counts: dict[str, int]
+    """Rows whose GvH verdict over the protocol ligands is present, possible, absent."""
+    bad: int
+    first_problem: str
+    first_problem_line: int
+
+
+def _text(values: Any) -> Any:
+    """A pyarrow text array as large_string (what the shared kernels take)."""
+    pa, pc, _ = pyarrow_modules()
+
+    return values if pa.types.is_large_string(values.type) else pc.cast(values, pa.large_string())
+
+
+def _vocabulary(words: Sequence[str], special: str) -> Any:
+    """Distinct cell texts neutralised and quoted once, with the empty text of a missing cell appended last."""
+    pa, _, _ = pyarrow_modules()
+
+    safe = [str(neutral(w)) for w in words]
+    quoted = quote_arrow(pa.array(safe, type=pa.large_string()), special)
+    return pa.concat_arrays([quoted, pa.array([""], type=pa.large_string())])
+
+
+def _free_text(values: Any, special: str) -> Any:
+    """A column of free text (ids, any other input column) neutralised and quoted per cell, missing as empty."""
+    pa, pc, _ = pyarrow_modules()
+
+    text = _text(values)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    risky = pc.match_substring_regex(text, _RISKY)
+    if pc.any(risky).as_py():
+        rows = np.flatnonzero(risky.to_numpy(zero_copy_only=False))
+        cells: list[Any] = text.to_pylist()
+        for row in rows.tolist():
+            cells[row] = neutral(cells[row])
+        text = pa.array(cells, type=pa.large_string())
+    return pc.fill_null(quote_arrow(text, special), big(""))
+
+
+def screen_csv(
+    path: str,
+    header: Header,
+    layout: HlaLayout,
+    output: str,
+    *,
+    lead: str | None,
+    profile: LigandProfile,
+    model: MatchModel,
+    kir: tuple[int, int] | None,
+    chosen: Settings,
+    order: str,
+    columns: str,
+    errors: str,
+    comment: Callable[[Screened], Sequence[str]],
+    progress: Callable[[int], None] | None = None,
+) -> Screened | None:
+    """Screen the donors of the plain CSV ``path`` against one recipient (``profile``) and write the ranked file
+    ``output`` atomically (the pandas path's bytes); None when the file is not plain (nothing is written then).
+
+    ``comment(screened)`` gives the ``# ...`` lines that go first (the record, which needs the input's digest and row
+    count); ``errors="raise"`` raises at the first bad row instead of writing."""
+    pa, pc, pacsv = pyarrow_modules()
+
+    names = header.names
+    slot_of = {column: (locus, i) for locus, pair in layout.slots.items() for i, column in enumerate(pair)}
+    slots = _Slots({locus: [] for locus in LOCI}, {locus: {} for locus in LOCI},
+                   {slot: [] for pair in SLOT_COLUMNS.values() for slot in pair}, {locus: [] for locus in LOCI})
+    others: dict[str, list[Any]] = {name: [] for name in names if name not in slot_of}
+    kept_lines: list[npt.NDArray[np.int64]] = []
+    parsed = 0
+    dropped = False
+    try:
+        with open(path, "rb") as fh:
+            source = _Source(fh)
+            reader = pacsv.open_csv(
+                source,
+                read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=_READ_BLOCK),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=header.delimiter, quote_char='"', double_quote=True, escape_char=False,
+                    newlines_in_values=True, ignore_empty_lines=False,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={name: pa.string() for name in names}, strings_can_be_null=True, null_values=[""],
+                    quoted_strings_can_be_null=True,
+                ),
+            )
+            for batch in reader:
+                n = batch.num_rows
+                filled = np.zeros(n, dtype=bool)
+                row_codes: dict[str, npt.NDArray[np.int32]] = {}
+                batch_others: dict[str, Any] = {}
+                for name, column in zip(names, batch.columns, strict=True):
+                    if name in slot_of:
+                        locus, i = slot_of[name]
+                        codes = slots.encode(locus, SLOT_COLUMNS[locus][i], column)
+                        row_codes[SLOT_COLUMNS[locus][i]] = codes
+                        filled |= codes >= 0
+                    else:
+                        blank = pc.equal(pc.utf8_trim_whitespace(column), "")
+                        if pc.any(blank).as_py():
+                            column = pc.if_else(blank, pa.scalar(None, pa.string()), column)
+                        batch_others[name] = column
+                        filled |= pc.is_valid(column).to_numpy(zero_copy_only=False)
+                lines = np.arange(parsed + 2, parsed + 2 + n, dtype=np.int64)
+                parsed += n
+                if not filled.all():  # rows with no field filled in are skipped, as the pandas path skips them
+                    dropped = True
+                    for slot, codes in row_codes.items():
+                        slots.codes[slot][-1] = codes[filled]
+                    keep = pa.array(filled)
+                    batch_others = {name: pc.filter(column, keep) for name, column in batch_others.items()}
+                    lines = lines[filled]
+                for name, column in batch_others.items():
+                    others[name].append(column)
+                kept_lines.append(lines)
+                slots.resolve(chosen)
+                if progress is not None:
+                    progress(parsed)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError, _NotPlain, OSError):
+        return None
+    breaks = source.breaks + (0 if source.last == b"\n" else 1)
+    if parsed + 1 != breaks:
+        return None  # a quoted line break or a blank line: the pandas path numbers those lines
+    line_of = np.concatenate(kept_lines) if dropped else None
+    n = sum(len(c) for c in slots.codes[SLOT_COLUMNS[LOCI[0]][0]])
+    if n == 0:
+        return None  # no donor rows: the pandas path says so
+    codes_of = {slot: np.concatenate(parts) for slot, parts in slots.codes.items()}
+    del slots.codes
+    cells = _resolve(slots, chosen)
+
+    # rows combined in blocks, keeping one small code per row and output column
+    wanted = _wanted_columns(columns)
+    support = "kir_gvh_support" in wanted
+    decided: dict[str, npt.NDArray[np.int8]] = {
+        name: np.empty(n, dtype=np.int8) for name in wanted if name not in ("kir_error", "kir_error_code")
+    }
+    error_text: RowErrors = {}
+    for start in range(0, n, _BLOCK_ROWS):
+        stop = min(start + _BLOCK_ROWS, n)
+
+        def loci(locus: str, start: int = start, stop: int = stop) -> list[Any]:
+            return [
+                cells[slot].column(codes_of[slot][start:stop], support=support)
+                for slot in SLOT_COLUMNS[locus]
+            ]
+
+        donor, block_errors = person_planes(loci, stop - start, chosen, "flag", support=support)
+        undecided = sorted(block_errors)
+        recipient = recipient_person(profile, stop - start)
+        block = mismatch_codes(donor, recipient, model, kir, undecided, support=support)
+        for name, column in decided.items():
+            column[start:stop] = block[name]
+        for row, problem in block_errors.items():
+            error_text[start + row] = problem
+    bad = np.zeros(n, dtype=bool)
+    if error_text:
+        bad[list(error_text)] = True
+    first_bad = min(error_text) if error_text else -1
+
+    def line(row: int) -> int:
+        return int(line_of[row]) if line_of is not None else row + 2
+
+    if errors == "raise" and first_bad >= 0:
+        raise KirmatchError(f"{path} line {line(first_bad)}: {error_text[first_bad][0]}", input=path)
+    gvh = [decided[f"kir_gvh_{ligand.column}"] for ligand in PROTOCOL_LIGANDS]
+    incompatible = decided["kir_gvh_incompatible"]
+    sequence = np.lexsort([np.arange(n), *rank_keys(gvh, incompatible, bad, order)])
+    verdicts = verdict_keys(gvh, bad)
+    counts = {word: int(np.count_nonzero(incompatible == code)) for code, word in enumerate(PRESENCE_WORDS)}
+    screened = Screened(
+        rows=n,
+        sha256=source.sha256.hexdigest(),
+        counts=counts,
+        bad=len(error_text),
+        first_problem=error_text[first_bad][0] if first_bad >= 0 else "",
+        first_problem_line=line(first_bad) if first_bad >= 0 else 0,
+    )
+    # one array per column (a take from a chunked array would join its chunks at every batch)
+    text_others = {name: pa.chunked_array(parts, type=pa.string()).combine_chunks() for name, parts in others.items()}
+    del others
+    out_columns = [*([lead] if lead is not None else []), "kir_rank", "kir_verdict", "kir_deciding_alleles",
+                   *wanted, "kir_line", *[c for c in names if c != lead]]
+    special = "[" + re.escape(quoted_characters()) + "]"
+    vocab = {locus: _vocabulary(texts, special) for locus, texts in slots.texts.items()}
+    verdict_words = _vocabulary(verdict_texts(model.name), special)
+    deciding = _Deciding(cells, slots.texts, model.uses_donor_hla)
+    comma, newline = big(","), big("\n")
+
+    # consecutive presence (and support) columns are written as one text per distinct combination of their codes
+    segments: list[list[str]] = []
+    for name in out_columns:
+        if name in decided and segments and segments[-1][0] in decided:
+            segments[-1].append(name)
+        else:
+            segments.append([name])
+    combined: dict[tuple[str, ...], dict[int, str]] = {tuple(group): {} for group in segments}
+
+    def group_text(group: list[str], rows: npt.NDArray[np.intp]) -> Any:
+        key = np.zeros(len(rows), dtype=np.int64)
+        for name in group:
+            key = key * 8 + (decided[name][rows].astype(np.int64) + 1)
+        uniques, inverse = np.unique(key, return_inverse=True)
+        known = combined[tuple(group)]
+        texts: list[str] = []
+        values: list[int] = uniques.tolist()
+        for value in values:
+            text = known.get(value)
+            if text is None:
+                words: list[str] = []
+                for k, name in enumerate(reversed(group)):
+                    code = (value >> (3 * k)) % 8 - 1
+                    vocabulary: tuple[str, ...] = SUPPORT_WORDS if name == "kir_gvh_support" else PRESENCE_WORDS
+                    words.append("" if code < 0 else _quote_word(str(neutral(vocabulary[code]))))
+                text = known[value] = ",".join(reversed(words))
+            texts.append(text)
+        return pa.array(texts, type=pa.large_string()).take(pa.array(inverse.reshape(-1)))
+
+    def column_text(group: list[str], rows: npt.NDArray[np.intp], start: int) -> Any:
+        name = group[0]
+        if name in decided:
+            return group_text(group, rows)
+        if name == "kir_rank":
+            return pc.cast(pa.array(np.arange(start + 1, start + 1 + len(rows), dtype=np.int64)), pa.large_string())
+        if name == "kir_line":
+            numbers = line_of[rows] if line_of is not None else rows + 2
+            return pc.cast(pa.array(numbers), pa.large_string())
+        if name == "kir_verdict":
+            return verdict_words.take(pa.array(verdicts[rows]))
+        if name == "kir_deciding_alleles":
+            return deciding.text(codes_of, [g[rows] for g in gvh], rows)
+        if name in ("kir_error", "kir_error_code"):
+            which = 0 if name == "kir_error" else 1
+            texts: list[str | None] = [None] * len(rows)
+            if error_text:
+                for k in np.flatnonzero(bad[rows]).tolist():
+                    problem = error_text[int(rows[k])]
+                    texts[k] = problem[0] if which == 0 else problem[1].value
+            return _free_text(pa.array(texts, type=pa.large_string()), special)
+        if name in slot_of:
+            locus, i = slot_of[name]
+            slot_codes = codes_of[SLOT_COLUMNS[locus][i]][rows]
+            words = vocab[locus]
+            return words.take(pa.array(np.where(slot_codes < 0, len(words) - 1, slot_codes)))
+        return _free_text(text_others[name].take(pa.array(rows)), special)
+
+    def ranked_lines(start: int) -> Any:
+        """The CSV lines of the rows ranked ``start`` to ``start + _WRITE_ROWS``."""
+        rows = sequence[start : start + _WRITE_ROWS]
+        lines_text = pc.binary_join_element_wise(*[column_text(group, rows, start) for group in segments], comma)
+        return pc.binary_join_element_wise(lines_text, big(""), newline)
+
+    def write(target: str) -> None:
+        from collections import deque
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        with open(target, "wb") as fh:
+            fh.write("".join(f"# {line}\n" for line in comment(screened)).encode("utf-8"))
+            fh.write(header_line([neutral(c) for c in out_columns]).encode("utf-8"))
+            # pyarrow's kernels let go of the GIL: two batches are built at once, written in order
+            if _WORKERS == 1:
+                for start in range(0, n, _WRITE_ROWS):
+                    _write_text(fh, ranked_lines(start))
+                return
+            with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="kirmatch-screen") as pool:
+                pending: deque[Future[Any]] = deque()
+                for start in range(0, n, _WRITE_ROWS):
+                    pending.append(pool.submit(ranked_lines, start))
+                    if len(pending) > 2:
+                        _write_text(fh, pending.popleft().result())
+                while pending:
+                    _write_text(fh, pending.popleft().result())
+
+    atomic_write(output, write)
+    return screened
+
+
+def _quote_word(word: str) -> str:
+    """One cell as Python's csv writer quotes it (QUOTE_MINIMAL)."""
+    if any(ch in word for ch in quoted_characters()):
+        return '"' + word.replace('"', '""') + '"'
+    return word
+
+
+def _write_text(fh: BinaryIO, text: Any) -> None:
+    """Write the UTF-8 bytes of a pyarrow text array's cells, back to back, from its buffer (no copy)."""
+    pa, _, _ = pyarrow_modules()
+
+    if len(text) == 0:
+        return
+    _, offsets, data = text.buffers()
+    width = np.int64 if pa.types.is_large_string(text.type) else np.int32
+    ends = np.frombuffer(offsets, dtype=width)[text.offset : text.offset + len(text) + 1]
+    fh.write(memoryview(data)[int(ends[0]) : int(ends[-1])])
+
+
+def _wanted_columns(columns: str) -> list[str]:
+    """The decided columns written after ``kir_deciding_alleles`` for ``--columns short`` / ``full`` (the pandas
+    path's order)."""
+    from kirmatch._planes import LIGANDS
+
+    if columns == "full":
+        names = [f"kir_{d}_{ligand.column}" for d in ("gvh", "hvg") for ligand in LIGANDS]
+        return [*names, "kir_gvh_incompatible", "kir_hvg_incompatible", "kir_gvh_support", "kir_error",
+                "kir_error_code"]
+    return [*(f"kir_gvh_{ligand.column}" for ligand in PROTOCOL_LIGANDS), "kir_gvh_incompatible", "kir_error"]
+
+
+def _resolve(slots: _Slots, chosen: Settings) -> dict[str, Cells]:
+    """Each slot's distinct cells read once (both slots of a locus share the reading; a bad cell's error names its
+    own slot column)."""
+    out: dict[str, Cells] = {}
+    for locus, (first, second) in SLOT_COLUMNS.items():
+        slots.resolve(chosen)
+        cells = Cells.concat(slots.read[locus])
+        out[first] = cells
+        if cells.errors:
+            bad = sorted(cells.errors)
+            again = resolve_cells([slots.texts[locus][i] for i in bad], locus, second, chosen)
+            errors = {i: again.errors[k] for k, i in enumerate(bad)}
+            cells = Cells(cells.present, cells.possible, cells.support, cells.missing, cells.bad, errors)
+        out[second] = cells
+    return out
+
+
+class _Deciding:
+    """``kir_deciding_alleles`` of rows in rank order: per GvH-mismatched protocol ligand, the donor alleles that
+    carry it (the text of `kirmatch.tables_io.deciding_alleles`), quoted as the csv writer quotes it.
+
+    Each (ligand, slot) contributes at most one word per row, taken from a vocabulary that has every allele name in
+    three forms (the row's first word ``C2: name``, a ligand's first word ``; C2: name``, a later word ``, name``)
+    and with ``(possibly)``; the words of a row are joined once. Names are written with their quotes doubled: a name
+    holding a quote makes its row quoted anyway. The text starts with a ligand name, never a formula."""
+
+    def __init__(self, cells: dict[str, Cells], texts: dict[str, list[str]], uses_donor_hla: bool) -> None:
+        self.uses_donor_hla = uses_donor_hla
+        self.locus_of = {slot: locus for locus, pair in SLOT_COLUMNS.items() for slot in pair}
+        self.texts = {slot: texts[locus] for slot, locus in self.locus_of.items()}
+        self.special = {
+            slot: np.array([any(ch in name for ch in quoted_characters()) for name in names] + [False], dtype=bool)
+            for slot, names in self.texts.items()
+        }
+        self.vocabularies: dict[tuple[str, str], Any] = {}
+        self.pieces: dict[tuple[str, int], npt.NDArray[np.int64]] = {}
+        for slot, found in cells.items():
+            present = np.where(found.bad, 0, found.present).astype(np.int64)
+            possible = np.where(found.bad, 0, found.possible).astype(np.int64)
+            present[-1] = possible[-1] = 0  # a missing cell (NA) names no allele
+            for ligand in PROTOCOL_LIGANDS:
+                sure = (present & ligand.bit) != 0
+                maybe = ~sure & ((possible & ligand.bit) != 0)
+                piece = np.where(sure | maybe, 2 * np.arange(len(present), dtype=np.int64) + maybe, -1)
+                self.pieces[(slot, ligand.bit)] = piece
+
+    def vocabulary(self, ligand: str, slot: str) -> Any:
+        """The words of one (ligand, slot): form f, piece p at ``f * 2 * len(names) + p``; the empty word last."""
+        pa, _, _ = pyarrow_modules()
+
+        key = (ligand, self.locus_of[slot])  # both slots of a locus share its names
+        found = self.vocabularies.get(key)
+        if found is None:
+            names = [name.replace('"', '""') for name in self.texts[slot]]
+            words = [
+                f"{lead}{name}{tail}"
+                for lead in (f"{ligand}: ", f"; {ligand}: ", ", ")
+                for name in names
+                for tail in ("", " (possibly)")
+            ]
+            found = self.vocabularies[key] = pa.array([*words, ""], type=pa.large_string())
+        return found
+
+    def text(self, codes_of: dict[str, npt.NDArray[np.int32]], gvh: Sequence[npt.NDArray[np.int8]],
+             rows: npt.NDArray[np.intp]) -> Any:
+        pa, pc, _ = pyarrow_modules()
+
+        m = len(rows)
+        if not self.uses_donor_hla:
+            return pa.array([""], type=pa.large_string()).take(np.zeros(m, dtype=np.int64))
+        slot_codes: dict[str, npt.NDArray[np.int32]] = {}
+        open_: dict[str, npt.NDArray[np.bool_]] = {}
+        for first, second in SLOT_COLUMNS.values():
+            one, two = codes_of[first][rows], codes_of[second][rows]
+            slot_codes[first], slot_codes[second] = one, two
+            open_[first] = np.ones(m, dtype=bool)
+            open_[second] = ~((two == one) & (two >= 0))  # the same cell twice is named once
+        words: list[Any] = []
+        seen_row = np.zeros(m, dtype=bool)
+        quoted = np.zeros(m, dtype=bool)
+        for ligand, codes in zip(PROTOCOL_LIGANDS, gvh, strict=True):
+            mismatched = codes >= 1
+            seen_ligand = np.zeros(m, dtype=bool)
+            for slot, slot_code in slot_codes.items():
+                piece = np.where(mismatched & open_[slot], self.pieces[(slot, ligand.bit)][slot_code], -1)
+                has = piece >= 0
+                if not has.any():
+                    continue  # no word of this slot here: its empty words would add nothing
+                quoted |= seen_ligand & has  # a second word of a ligand: ", " in the text
+                quoted |= has & self.special[slot][slot_code]
+                width = 2 * len(self.texts[slot])
+                form = np.where(seen_row, np.where(seen_ligand, 2, 1), 0)
+                vocabulary = self.vocabulary(str(ligand), slot)
+                words.append(vocabulary.take(np.where(has, form * width + piece, len(vocabulary) - 1)))
+                seen_row |= has
+                seen_ligand |= has
+        if not words:
+            return pa.array([""], type=pa.large_string()).take(np.zeros(m, dtype=np.int64))
+        marks = pa.array(["", '"'], type=pa.large_string()).take(quoted.astype(np.int64))
+        return pc.binary_join_element_wise(marks, *words, marks, big(""))
