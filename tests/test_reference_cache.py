@@ -1,5 +1,6 @@
-"""Issue 15: the reference table's binary cache. A reference read from the cache (records built one at a time, on first
-use) is the reference parsed from the table; the cache of other files, or a damaged cache, is never read."""
+"""Issue 15: the reference table's binary cache, and a light ``import kirmatch``. A reference read from the cache
+(records built one at a time, on first use) is the reference parsed from the table; the cache of other files, or a
+damaged cache, is never read."""
 
 from __future__ import annotations
 
@@ -170,3 +171,24 @@ def test_a_value_holding_a_separator_means_no_cache(tmp_path: Path, monkeypatch:
     reference = load_reference(table)
     assert reference.by_name["C*07:02:01:01"].name_2009[-1].endswith("\x1f")
     assert not cache.exists() or not list(cache.iterdir())
+
+
+def test_every_public_name_loads_from_the_module_it_is_imported_from() -> None:
+    import ast
+    import importlib
+
+    tree = ast.parse(Path(kirmatch.__file__).read_text(encoding="utf-8"))
+    typed = {
+        alias.name: node.module.removeprefix("kirmatch.")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("kirmatch.")
+        for alias in node.names
+    }
+    assert typed == kirmatch._EXPORTS  # pyright: ignore[reportPrivateUsage]
+    assert set(typed) == set(kirmatch.__all__) - {"__version__"}
+    for name, module in typed.items():
+        assert getattr(kirmatch, name) is getattr(importlib.import_module(f"kirmatch.{module}"), name)
+    assert set(kirmatch.__all__) <= set(dir(kirmatch))
+    assert kirmatch.frame.__name__ == "kirmatch.frame" and kirmatch.reference.__name__ == "kirmatch.reference"
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        kirmatch.nothing  # type: ignore[attr-defined]  # noqa: B018
