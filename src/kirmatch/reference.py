@@ -18,11 +18,13 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+import threading
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -162,35 +164,71 @@ class ReferenceInfo(BaseModel, frozen=True):
 
 
 class Reference:
-    """The loaded table with its indexes. Build one with `get_reference`; it is immutable once built."""
+    """The loaded table with its indexes. Build one with `get_reference`; it is immutable once built.
+
+    Read from the binary cache, the records are built one at a time, on first use (a classification reads a few
+    dozen of the release's alleles); ``records`` builds them all.
+    """
 
     def __init__(self, records: Iterable[AlleleRecord], info: ReferenceInfo, history: list[dict[str, str]]):
-        self.records: tuple[AlleleRecord, ...] = tuple(records)
+        built: list[AlleleRecord | None] = list(records)
+        rows = _Rows(built, None)
+        indexes = _index_lists(cast("list[AlleleRecord]", built), history)
+        self._setup(rows, info, {row["name"].upper(): row for row in history}, indexes, coded=False)
+
+    def _setup(
+        self,
+        rows: _Rows,
+        info: ReferenceInfo,
+        history: dict[str, dict[str, str]],
+        indexes: dict[str, Any],
+        *,
+        coded: bool,
+    ) -> None:
+        self._rows = rows
         self.info = info
-        self.by_name: dict[str, AlleleRecord] = {r.allele: r for r in self.records}
-        prefix: dict[tuple[str, tuple[str, ...]], list[AlleleRecord]] = {}
-        for record in self.records:
-            for k in range(1, len(record.fields) + 1):
-                prefix.setdefault((record.locus, record.fields[:k]), []).append(record)
-        self.by_prefix: dict[tuple[str, tuple[str, ...]], tuple[AlleleRecord, ...]] = {
-            key: tuple(value) for key, value in prefix.items()
-        }
-        self.history: dict[str, dict[str, str]] = {row["name"].upper(): row for row in history}
-        self._index = _Indexes(self.records, history)
+        self.history: dict[str, dict[str, str]] = history
+        self.by_name: Mapping[str, AlleleRecord] = _ByName(rows)
+        self.by_prefix: Mapping[tuple[str, tuple[str, ...]], tuple[AlleleRecord, ...]] = _groups(
+            rows, indexes, "prefix", _PREFIX_KEY, coded=coded
+        )
+        self._index = _Indexes(
+            old_prefix=_groups(rows, indexes, "old_prefix", _PAIR_KEY, coded=coded),
+            g_groups=_groups(rows, indexes, "g_groups", _TEXT_KEY, coded=coded),
+            p_groups=_groups(rows, indexes, "p_groups", _TEXT_KEY, coded=coded),
+            serology=_groups(rows, indexes, "serology", _TEXT_KEY, coded=coded),
+            public=_groups(rows, indexes, "public", _TEXT_KEY, coded=coded),
+            renamed_since_2010=cast("dict[tuple[str, str, str], str]", indexes["renamed"]),
+        )
+        self._state = indexes if coded else None
+
+    @property
+    def records(self) -> tuple[AlleleRecord, ...]:
+        """Every allele of the table, in its order (built on first access when read from the cache)."""
+        return self._rows.all()
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickles as "the process-wide reference", so worker processes load their own copy once.
         return (get_reference, ())
 
-    def cache_state(self) -> tuple[Any, ...]:
-        """What the binary cache keeps: the records and every index built from them (not the provenance)."""
-        return (self.records, self.by_name, self.by_prefix, self.history, self._index)
+    def cache_state(self) -> dict[str, Any] | None:
+        """What the binary cache keeps (see `_encode_state`): the records in one text, and every index as positions
+        into them (not the provenance); None when the table holds a character the cache uses as a separator."""
+        if self._state is not None:
+            return self._state
+        return _encode_state(self.records, self.history, self._index.renamed_since_2010, self)
 
     @classmethod
-    def from_cache_state(cls, state: tuple[Any, ...], info: ReferenceInfo) -> Reference:
+    def from_cache_state(cls, state: dict[str, Any], info: ReferenceInfo) -> Reference:
+        count = state["n"]
+        if not isinstance(count, int) or any(
+            not isinstance(state[key], str) or (count and state[key].count(_SEP_RECORD) != count - 1)
+            for key in ("rows", "names")
+        ):
+            raise ValueError("the cached rows are inconsistent")
         self = cls.__new__(cls)
-        self.records, self.by_name, self.by_prefix, self.history, self._index = state
-        self.info = info
+        rows = _Rows([None] * count, state["rows"], state["names"])
+        self._setup(rows, info, state["history"], state, coded=True)
         return self
 
     def under(self, name: AlleleName) -> tuple[AlleleRecord, ...]:
@@ -500,51 +538,344 @@ def _old_name_parts(text: str) -> tuple[str, str, str]:
     return ("C" if locus == "Cw" else locus), rest[: len(rest) - len(suffix)], suffix
 
 
-class _Indexes:
-    """Look-up tables over the records for the designation kinds other than current names (built once)."""
+_SEP_RECORD = "\x1e"
+"""Separates the records (and the keys of an index) in the cache's texts."""
+_SEP_FIELD = "\x1f"
+"""Separates the fields of a record, and the parts of a key, in the cache's texts."""
+_SEP_ITEM = "\x1d"
+"""Starts each item of a tuple field in the cache's texts (so that ``()`` and ``("",)`` differ)."""
 
-    def __init__(self, records: tuple[AlleleRecord, ...], history: list[dict[str, str]]):
-        old_prefix: dict[tuple[str, str], list[AlleleRecord]] = {}
-        g_groups: dict[str, list[AlleleRecord]] = {}
-        p_groups: dict[str, list[AlleleRecord]] = {}
-        for record in records:
-            for old in record.name_2009:
-                locus, digits, _ = _old_name_parts(old)
-                for k in range(4, len(digits) + 1, 2):
-                    old_prefix.setdefault((locus, digits[:k]), []).append(record)
-                if len(digits) % 2:
-                    old_prefix.setdefault((locus, digits), []).append(record)
-            if record.g_group:
-                g_groups.setdefault(record.g_group, []).append(record)
-            if record.p_group:
-                p_groups.setdefault(record.p_group, []).append(record)
-        serology: dict[str, list[AlleleRecord]] = {}
-        public: dict[str, list[AlleleRecord]] = {"Bw4": [], "Bw6": []}
-        for record in records:
-            # serology_broad already holds every broader antigen (the build follows rel_ser_ser to the top)
-            covers = dict.fromkeys(record.serology + record.serology_other + record.serology_broad)
-            for antigen in covers:
-                serology.setdefault(antigen, []).append(record)
-            if record.locus == "B" and record.expressed and record.classified:
-                # Serologic Bw4 / Bw6 are epitopes of residues 77-83, told apart at 82-83: Leu-Arg is Bw4, Arg-Gly
-                # Bw6, so the HLA-B alleles that carry C1 (B*46:01, B*73:01) are serologically Bw6 too.
-                motif = record.residues_76_83[6:8]
-                if motif in ("LR", "RG"):
-                    public["Bw4" if motif == "LR" else "Bw6"].append(record)
-        renamed: dict[tuple[str, str, str], str] = {}
-        for row in history:
-            name = row["name"]
-            locus, _, rest = name.partition("*")
-            suffix = rest[-1] if rest[-1:].isalpha() else ""
-            fields = rest[: len(rest) - len(suffix)].split(":")
-            if len(fields) > 1 and all(len(f) == 2 and f.isdigit() for f in fields):
-                renamed[(locus, "".join(fields), suffix)] = name
-        self.old_prefix = {key: tuple(dict.fromkeys(value)) for key, value in old_prefix.items()}
-        self.g_groups = {key: tuple(value) for key, value in g_groups.items()}
-        self.p_groups = {key: tuple(value) for key, value in p_groups.items()}
-        self.serology = {key: tuple(value) for key, value in serology.items()}
-        self.public = {key: tuple(value) for key, value in public.items()}
-        self.renamed_since_2010 = renamed
+
+def _field_kind(annotation: object) -> str:
+    kinds = {"str": "s", "bool": "b", "tuple[str, ...]": "t"}
+    if not isinstance(annotation, str) or annotation not in kinds:  # pragma: no cover - a new field of another type
+        raise TypeError(f"AlleleRecord field of type {annotation!r} has no cache encoding")
+    return kinds[annotation]
+
+
+_FIELD_KINDS: tuple[str, ...] = tuple(
+    _field_kind(AlleleRecord.__dataclass_fields__[name].type) for name in _RECORD_FIELDS
+)
+
+
+def _encode_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, tuple):
+        return "".join(_SEP_ITEM + item for item in cast("tuple[str, ...]", value))
+    return cast(str, value)
+
+
+def _decode_record(line: str) -> AlleleRecord:
+    """One record from its line in the cache (`_encode_state`)."""
+    values: list[object] = []
+    for kind, text in zip(_FIELD_KINDS, line.split(_SEP_FIELD), strict=True):
+        values.append(text if kind == "s" else text == "1" if kind == "b" else tuple(text.split(_SEP_ITEM)[1:]))
+    return AlleleRecord(*cast("list[Any]", values))
+
+
+class _Rows:
+    """The records of a table, each built on first use from its line in the cache (or all given, parsed)."""
+
+    def __init__(self, built: list[AlleleRecord | None], lines: str | None, names: str | None = None):
+        self._built = built
+        self._text = lines
+        self._lines: list[str] | None = None
+        self._names_text = names
+        self._all: tuple[AlleleRecord, ...] | None = None
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._built)
+
+    def record(self, position: int) -> AlleleRecord:
+        found = self._built[position]
+        if found is None:
+            with self._lock:  # one object per allele, even when two threads ask at once
+                found = self._built[position]
+                if found is None:
+                    lines = self._lines
+                    if lines is None:
+                        lines = self._lines = cast(str, self._text).split(_SEP_RECORD)
+                    found = self._built[position] = _decode_record(lines[position])
+        return found
+
+    def take(self, positions: Iterable[int]) -> tuple[AlleleRecord, ...]:
+        record = self.record
+        return tuple(record(i) for i in positions)
+
+    def all(self) -> tuple[AlleleRecord, ...]:
+        if self._all is None:
+            self._all = self.take(range(len(self._built)))
+        return self._all
+
+    def names(self) -> list[str]:
+        if self._names_text is None:
+            return [record.allele for record in self.all()]
+        return self._names_text.split(_SEP_RECORD) if self._built else []
+
+
+class _ByName(Mapping[str, AlleleRecord]):
+    """Allele name -> record (the last row of that name, as a dict built from the rows would keep)."""
+
+    def __init__(self, rows: _Rows):
+        self._rows = rows
+        self._positions: dict[str, int] | None = None
+
+    def _index(self) -> dict[str, int]:
+        if self._positions is None:
+            names = self._rows.names()
+            self._positions = dict(zip(names, range(len(names)), strict=True))
+        return self._positions
+
+    def __getitem__(self, name: str) -> AlleleRecord:
+        return self._rows.record(self._index()[name])
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._index()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index())
+
+    def __len__(self) -> int:
+        return len(self._index())
+
+
+_K = TypeVar("_K")
+
+
+@dataclass(frozen=True)
+class _KeyCodec(Generic[_K]):
+    """How the keys of one index are spelled in the cache's texts."""
+
+    encode: Callable[[_K], str]
+    decode: Callable[[str], _K]
+
+
+def _decode_prefix(text: str) -> tuple[str, tuple[str, ...]]:
+    locus, *fields = text.split(_SEP_FIELD)
+    return locus, tuple(fields)
+
+
+def _decode_pair(text: str) -> tuple[str, str]:
+    locus, _, digits = text.partition(_SEP_FIELD)
+    return locus, digits
+
+
+def _same(text: str) -> str:
+    return text
+
+
+_PREFIX_KEY: _KeyCodec[tuple[str, tuple[str, ...]]] = _KeyCodec(
+    lambda key: _SEP_FIELD.join((key[0], *key[1])), _decode_prefix
+)
+_PAIR_KEY: _KeyCodec[tuple[str, str]] = _KeyCodec(lambda key: key[0] + _SEP_FIELD + key[1], _decode_pair)
+_TEXT_KEY: _KeyCodec[str] = _KeyCodec(_same, _same)
+
+
+class _Groups(Mapping[_K, tuple[AlleleRecord, ...]]):
+    """An index key -> the records it names, kept as positions into the rows: each value is built on first use."""
+
+    def __init__(
+        self,
+        rows: _Rows,
+        keys: list[Any] | str,
+        offsets: Sequence[int],
+        members: Sequence[int],
+        codec: _KeyCodec[_K] | None,
+    ):
+        # keys: the keys themselves (codec None), or their spellings joined by _SEP_RECORD (split on first use)
+        self._rows = rows
+        self._keys = keys
+        self._offsets = offsets
+        self._members = members
+        self._codec = codec
+        self._positions: dict[Any, int] | None = None
+        self._memo: dict[_K, tuple[AlleleRecord, ...]] = {}
+
+    def _spelled(self) -> list[Any]:
+        if isinstance(self._keys, str):
+            self._keys = self._keys.split(_SEP_RECORD)
+        return self._keys
+
+    def _index(self) -> dict[Any, int]:
+        if self._positions is None:
+            keys = self._spelled()
+            self._positions = dict(zip(keys, range(len(keys)), strict=True))
+        return self._positions
+
+    def _find(self, key: object) -> int | None:
+        codec = self._codec
+        if codec is None:
+            return self._index().get(key)
+        try:
+            spelled = codec.encode(cast("_K", key))
+        except (TypeError, ValueError, AttributeError, IndexError):
+            return None
+        found = self._index().get(spelled)
+        # a key of another shape may be spelled like one of ours: only the very key counts, as in a dict
+        return found if found is not None and codec.decode(spelled) == key else None
+
+    def __getitem__(self, key: _K) -> tuple[AlleleRecord, ...]:
+        found = self._memo.get(key)
+        if found is None:
+            position = self._find(key)
+            if position is None:
+                raise KeyError(key)
+            found = self._rows.take(self._members[self._offsets[position] : self._offsets[position + 1]])
+            self._memo[key] = found
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        hash(key)  # an unhashable key raises TypeError, as in a dict
+        return self._find(key) is not None
+
+    def __iter__(self) -> Iterator[_K]:
+        codec = self._codec
+        if codec is None:
+            return iter(cast("list[_K]", self._spelled()))
+        return map(codec.decode, cast("list[str]", self._spelled()))
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def encoded(self, codec: _KeyCodec[_K]) -> tuple[str, int, bytes, bytes]:
+        """The index as the cache keeps it: key spellings, their count, and the offsets and positions as uint32."""
+        keys = [codec.encode(key) for key in self]
+        return (
+            _SEP_RECORD.join(keys),
+            len(keys),
+            array("I", self._offsets).tobytes(),
+            array("I", self._members).tobytes(),
+        )
+
+
+def _groups(rows: _Rows, state: dict[str, Any], name: str, codec: _KeyCodec[_K], *, coded: bool) -> _Groups[_K]:
+    """The index ``name`` of a state: as the cache keeps it (``coded``, `_Groups.encoded`), or key -> positions."""
+    if coded:
+        text, count, offsets_bytes, members_bytes = state[name]
+        offsets, members = array("I"), array("I")
+        offsets.frombytes(offsets_bytes)
+        members.frombytes(members_bytes)
+        if len(offsets) != count + 1 or not isinstance(text, str):
+            raise ValueError(f"index {name} is inconsistent")
+        return _Groups(rows, text if count else [], offsets, members, codec)
+    lists: dict[_K, list[int]] = state[name]
+    flat: list[int] = []
+    ends = [0]
+    for positions in lists.values():
+        flat.extend(positions)
+        ends.append(len(flat))
+    return _Groups(rows, list(lists), ends, flat, None)
+
+
+@dataclass(frozen=True)
+class _Indexes:
+    """Look-up tables over the records for the designation kinds other than current names."""
+
+    old_prefix: Mapping[tuple[str, str], tuple[AlleleRecord, ...]]
+    g_groups: Mapping[str, tuple[AlleleRecord, ...]]
+    p_groups: Mapping[str, tuple[AlleleRecord, ...]]
+    serology: Mapping[str, tuple[AlleleRecord, ...]]
+    public: Mapping[str, tuple[AlleleRecord, ...]]
+    renamed_since_2010: dict[tuple[str, str, str], str]
+
+
+def _first_of_each(records: Sequence[AlleleRecord], positions: list[int]) -> list[int]:
+    """The positions of distinct records, each the first of its value (as ``dict.fromkeys`` of the records keeps)."""
+    seen: dict[AlleleRecord, int] = {}
+    for position in positions:
+        seen.setdefault(records[position], position)
+    return list(seen.values())
+
+
+def _index_lists(records: Sequence[AlleleRecord], history: list[dict[str, str]]) -> dict[str, Any]:
+    """Every index of the table as key -> positions of its records, in table order."""
+    prefix: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+    old_prefix: dict[tuple[str, str], list[int]] = {}
+    g_groups: dict[str, list[int]] = {}
+    p_groups: dict[str, list[int]] = {}
+    serology: dict[str, list[int]] = {}
+    public: dict[str, list[int]] = {"Bw4": [], "Bw6": []}
+    for i, record in enumerate(records):
+        for k in range(1, len(record.fields) + 1):
+            prefix.setdefault((record.locus, record.fields[:k]), []).append(i)
+        for old in record.name_2009:
+            locus, digits, _ = _old_name_parts(old)
+            for k in range(4, len(digits) + 1, 2):
+                old_prefix.setdefault((locus, digits[:k]), []).append(i)
+            if len(digits) % 2:
+                old_prefix.setdefault((locus, digits), []).append(i)
+        if record.g_group:
+            g_groups.setdefault(record.g_group, []).append(i)
+        if record.p_group:
+            p_groups.setdefault(record.p_group, []).append(i)
+        # serology_broad already holds every broader antigen (the build follows rel_ser_ser to the top)
+        for antigen in dict.fromkeys(record.serology + record.serology_other + record.serology_broad):
+            serology.setdefault(antigen, []).append(i)
+        if record.locus == "B" and record.expressed and record.classified:
+            # Serologic Bw4 / Bw6 are epitopes of residues 77-83, told apart at 82-83: Leu-Arg is Bw4, Arg-Gly
+            # Bw6, so the HLA-B alleles that carry C1 (B*46:01, B*73:01) are serologically Bw6 too.
+            motif = record.residues_76_83[6:8]
+            if motif in ("LR", "RG"):
+                public["Bw4" if motif == "LR" else "Bw6"].append(i)
+    renamed: dict[tuple[str, str, str], str] = {}
+    for row in history:
+        name = row["name"]
+        locus, _, rest = name.partition("*")
+        suffix = rest[-1] if rest[-1:].isalpha() else ""
+        fields = rest[: len(rest) - len(suffix)].split(":")
+        if len(fields) > 1 and all(len(f) == 2 and f.isdigit() for f in fields):
+            renamed[(locus, "".join(fields), suffix)] = name
+    return {
+        "prefix": prefix,
+        "old_prefix": {key: _first_of_each(records, value) for key, value in old_prefix.items()},
+        "g_groups": g_groups,
+        "p_groups": p_groups,
+        "serology": serology,
+        "public": public,
+        "renamed": renamed,
+    }
+
+
+def _encode_state(
+    records: tuple[AlleleRecord, ...],
+    history: dict[str, dict[str, str]],
+    renamed: dict[tuple[str, str, str], str],
+    reference: Reference,
+) -> dict[str, Any] | None:
+    """The cache of a parsed reference: each record as one line of its fields (tuples as items each led by
+    ``_SEP_ITEM``), the lines in one text, and each index as `_Groups.encoded`. None when a value holds one of the
+    separators (then there is no cache; the counts below find it)."""
+    lines = [_SEP_FIELD.join(map(_encode_value, (getattr(r, name) for name in _RECORD_FIELDS))) for r in records]
+    text = _SEP_RECORD.join(lines)
+    tuples = [name for name, kind in zip(_RECORD_FIELDS, _FIELD_KINDS, strict=True) if kind == "t"]
+    items = sum(len(getattr(r, name)) for r in records for name in tuples)
+    if (
+        text.count(_SEP_RECORD) != max(len(lines) - 1, 0)
+        or text.count(_SEP_FIELD) != len(lines) * (len(_RECORD_FIELDS) - 1)
+        or text.count(_SEP_ITEM) != items
+    ):
+        return None
+    index = reference._index  # pyright: ignore[reportPrivateUsage]
+    groups: tuple[tuple[str, object, _KeyCodec[Any]], ...] = (
+        ("prefix", reference.by_prefix, _PREFIX_KEY),
+        ("old_prefix", index.old_prefix, _PAIR_KEY),
+        ("g_groups", index.g_groups, _TEXT_KEY),
+        ("p_groups", index.p_groups, _TEXT_KEY),
+        ("serology", index.serology, _TEXT_KEY),
+        ("public", index.public, _TEXT_KEY),
+    )
+    state: dict[str, Any] = {
+        "n": len(records),
+        "rows": text,
+        "names": _SEP_RECORD.join(r.allele for r in records),
+        "history": history,
+        "renamed": renamed,
+    }
+    for name, group, codec in groups:
+        state[name] = cast("_Groups[Any]", group).encoded(codec)
+    return state
 
 
 @functools.lru_cache(maxsize=1)
@@ -596,9 +927,9 @@ def load_reference(path: str | Path) -> Reference:
     state = _read_cache(cache) if cache is not None else None
     if state is not None:
         try:
-            return Reference.from_cache_state(state, _info(prov, len(state[0]), digest, table))
-        except (KeyError, TypeError, ValueError):
-            pass  # the provenance itself is malformed: the full reading below says how
+            return Reference.from_cache_state(state, _info(prov, state["n"], digest, table))
+        except (KeyError, IndexError, AttributeError, TypeError, ValueError):
+            pass  # the provenance itself is malformed (the full reading below says how), or the cache is not ours
     try:
         rows = list(csv.DictReader(raw.decode("utf-8").splitlines()))
         records = [AlleleRecord.from_row(row) for row in rows]
@@ -614,10 +945,10 @@ def load_reference(path: str | Path) -> Reference:
         raise ReferenceTableError(
             f"reference table {str(table)!r} is malformed: {type(exc).__name__}: {exc}", input=str(table)
         ) from None
-
-
     if cache is not None:
-        _write_cache(cache, reference.cache_state())
+        fresh = reference.cache_state()
+        if fresh is not None:
+            _write_cache(cache, fresh)
     return reference
 
 
@@ -639,12 +970,13 @@ CACHE_ENV = "KIRMATCH_CACHE_DIR"
 """Environment variable naming the directory of kirmatch's binary cache (default ``$XDG_CACHE_HOME/kirmatch`` or
 ``~/.cache/kirmatch``); an empty value turns the cache off."""
 
-_CACHE_FORMAT = "reference-1"
-"""Changes whenever the records or indexes change shape, so that an older cache is never read."""
+_CACHE_FORMAT = "reference-2"
+"""Changes whenever the records, the indexes or their encoding change, so that an older cache is never read."""
 
 
 def _cache_path(table_sha: str, history_sha: str, meta_sha: str) -> Path | None:
-    """Where the parsed reference of these exact files is cached (keyed by their SHA-256s), or None for no cache."""
+    """Where the parsed reference of these exact files is cached (keyed by their SHA-256s, and by how this Python
+    writes the cache: marshal version, byte order), or None for no cache."""
     given = os.environ.get(CACHE_ENV)
     if given is not None:
         if not given.strip():
@@ -653,43 +985,55 @@ def _cache_path(table_sha: str, history_sha: str, meta_sha: str) -> Path | None:
     else:
         xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
         base = (Path(xdg) if xdg else Path.home() / ".cache") / "kirmatch"
-    key = hashlib.sha256(f"{_CACHE_FORMAT}|{table_sha}|{history_sha}|{meta_sha}".encode()).hexdigest()[:32]
-    return base / f"{_CACHE_FORMAT}-{key}.pickle"
+    import marshal
+    import sys
+
+    writer = f"{sys.implementation.cache_tag}|{marshal.version}|{sys.byteorder}|{array('I').itemsize}"
+    key = hashlib.sha256(f"{_CACHE_FORMAT}|{writer}|{table_sha}|{history_sha}|{meta_sha}".encode()).hexdigest()[:32]
+    return base / f"{_CACHE_FORMAT}-{key}.bin"
 
 
-def _read_cache(path: Path) -> tuple[Any, ...] | None:
+def _read_cache(path: Path) -> dict[str, Any] | None:
     """The cached state, or None when it is missing, unreadable or not what this version writes (then the table is
     parsed again and the cache rewritten). The key is the SHA-256 of the table, history and provenance, checked just
-    before; the file also carries the key, so a file renamed or cut short is never taken for another."""
-    import pickle
+    before; the file also carries the key, so a file renamed is never taken for another, and the SHA-256 of its
+    body, so a file cut short or altered is never read."""
+    import marshal
 
     try:
         with open(path, "rb") as fh:
-            data = pickle.load(fh)  # our own cache, in the user's own cache directory
+            data = fh.read()
+        ends = [data.index(b"\n")]
+        for _ in range(2):
+            ends.append(data.index(b"\n", ends[-1] + 1))
+        marker, name, body_sha = data[: ends[0]], data[ends[0] + 1 : ends[1]], data[ends[1] + 1 : ends[2]]
+        body = memoryview(data)[ends[2] + 1 :]  # not copied
+        if marker.decode() != _CACHE_FORMAT or name.decode() != path.name:
+            return None
+        if hashlib.sha256(body).hexdigest() != body_sha.decode():
+            return None
+        state = marshal.loads(body)  # our own cache (checked above): plain strings, numbers, bytes and containers
     except Exception:  # a missing, truncated or foreign file: parse the table instead
         return None
-    if not isinstance(data, tuple) or len(data) != 3:  # pyright: ignore[reportUnknownArgumentType]
+    if not isinstance(state, dict):
         return None
-    marker, name, state = data  # pyright: ignore[reportUnknownVariableType]
-    if marker != _CACHE_FORMAT or name != path.name or not isinstance(state, tuple):
-        return None
-    parts: tuple[Any, ...] = state  # pyright: ignore[reportUnknownVariableType]
-    if len(parts) != 5 or not isinstance(parts[0], tuple) or not isinstance(parts[4], _Indexes):
-        return None
-    return parts
+    return cast("dict[str, Any]", state)
 
 
-def _write_cache(path: Path, state: tuple[Any, ...]) -> None:
+def _write_cache(path: Path, state: dict[str, Any]) -> None:
     """Write the cache atomically; never fails the call (a read-only or full directory just means no cache)."""
-    import pickle
+    import marshal
     import tempfile
 
     try:
+        body = marshal.dumps(state)
+        header = f"{_CACHE_FORMAT}\n{path.name}\n{hashlib.sha256(body).hexdigest()}\n".encode()
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         try:
             with os.fdopen(handle, "wb") as fh:
-                pickle.dump((_CACHE_FORMAT, path.name, state), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(header)
+                fh.write(body)
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
