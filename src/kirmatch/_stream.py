@@ -158,9 +158,25 @@ class _Slots:
     slot the rows' codes (-1 missing)."""
 
     texts: dict[str, list[str]]
-    seen: dict[str, dict[str, int]]
+    """Per locus, the distinct texts by code."""
+    dictionary: dict[str, Any]
+    """Per locus, every distinct cell seen (pyarrow text, blank ones included), in the order first seen."""
+    code_of: dict[str, npt.NDArray[np.int32]]
+    """Per locus, the code of each dictionary entry (-1 for a cell of whitespace only, which is missing)."""
     codes: dict[str, list[npt.NDArray[np.int32]]]
     read: dict[str, list[Cells]]
+
+    @classmethod
+    def empty(cls) -> _Slots:
+        pa, _, _ = pyarrow_modules()
+
+        return cls(
+            {locus: [] for locus in LOCI},
+            {locus: pa.array([], type=pa.string()) for locus in LOCI},
+            {locus: np.zeros(0, dtype=np.int32) for locus in LOCI},
+            {slot: [] for pair in SLOT_COLUMNS.values() for slot in pair},
+            {locus: [] for locus in LOCI},
+        )
 
     def resolve(self, chosen: Settings) -> None:
         """Read the texts added since the last call (while pyarrow parses the next batch in its threads)."""
@@ -172,25 +188,26 @@ class _Slots:
 
     def encode(self, locus: str, slot: str, column: Any) -> npt.NDArray[np.int32]:
         """The codes of one batch's column, new texts added to the locus's dictionary (a cell of whitespace only is
-        missing)."""
-        _, pc, _ = pyarrow_modules()
+        missing): one hash lookup per cell in pyarrow, Python only for the texts not seen before."""
+        pa, pc, _ = pyarrow_modules()
 
-        encoded = pc.dictionary_encode(column)
-        local: list[str] = encoded.dictionary.to_pylist()
-        seen, texts = self.seen[locus], self.texts[locus]
-        table = np.empty(len(local) + 1, dtype=np.int32)
-        for i, text in enumerate(local):
-            if not text.strip():
-                table[i] = -1
-                continue
-            code = seen.get(text)
-            if code is None:
-                code = seen[text] = len(texts)
-                texts.append(text)
-            table[i] = code
-        table[len(local)] = -1  # a null cell
-        indices = pc.fill_null(encoded.indices, len(local)).to_numpy(zero_copy_only=False)
-        codes: npt.NDArray[np.int32] = table[indices]
+        index = pc.index_in(column, value_set=self.dictionary[locus])
+        new = pc.and_(pc.is_null(index), pc.is_valid(column))
+        if pc.any(new).as_py():
+            added = pc.unique(pc.filter(column, new))
+            texts = self.texts[locus]
+            codes_added = np.empty(len(added), dtype=np.int32)
+            for k, text in enumerate(added.to_pylist()):
+                if text.strip():
+                    codes_added[k] = len(texts)
+                    texts.append(text)
+                else:
+                    codes_added[k] = -1
+            self.dictionary[locus] = pa.concat_arrays([self.dictionary[locus], added])
+            self.code_of[locus] = np.concatenate([self.code_of[locus], codes_added])
+            index = pc.index_in(column, value_set=self.dictionary[locus])
+        positions = pc.fill_null(index, len(self.code_of[locus])).to_numpy(zero_copy_only=False)
+        codes: npt.NDArray[np.int32] = np.append(self.code_of[locus], np.int32(-1))[positions]  # a null cell: -1
         self.codes[slot].append(codes)
         return codes
 
@@ -267,8 +284,7 @@ def screen_csv(
 
     names = header.names
     slot_of = {column: (locus, i) for locus, pair in layout.slots.items() for i, column in enumerate(pair)}
-    slots = _Slots({locus: [] for locus in LOCI}, {locus: {} for locus in LOCI},
-                   {slot: [] for pair in SLOT_COLUMNS.values() for slot in pair}, {locus: [] for locus in LOCI})
+    slots = _Slots.empty()
     others: dict[str, list[Any]] = {name: [] for name in names if name not in slot_of}
     kept_lines: list[npt.NDArray[np.int64]] = []
     parsed = 0
