@@ -46,6 +46,7 @@ Pair: TypeAlias = tuple[str | None, str | None]
 G = TypeVar("G", bound="Genotype")
 
 _MISSING_TEXT = frozenset({"", "-"})
+_LABELS = {locus: f"HLA-{locus}" for locus in ("A", "B", "C")}
 _KEY = re.compile(r"(?:HLA[-_. ]?)?([ABC])(?:[\s_.\-]*([12]))?", re.IGNORECASE)
 
 
@@ -149,7 +150,12 @@ def _is_sequence(value: object) -> TypeGuard[Sequence[object]]:
 
 def _locus(value: object, locus: str, homozygous_if_blank: bool = False, mac: object = ...) -> tuple[Pair, ...]:
     """Read whatever was given for one locus as sorted, distinct alternative pairs."""
-    label = f"HLA-{locus}"
+    label = _LABELS.get(locus) or f"HLA-{locus}"
+    kind = type(value)
+    if kind is tuple or kind is list:
+        pair = cast("Sequence[object]", value)
+        if len(pair) <= 2 and all(type(v) is str or v is None for v in pair):  # the usual pair of designations
+            return (_pair(pair, locus, label, homozygous_if_blank, mac),) if pair else ((None, None),)
     if isinstance(value, str) or not _is_sequence(value):
         if is_missing(value):
             return ((None, None),)
@@ -184,6 +190,11 @@ def slot_key(key: object) -> tuple[str, int | None] | None:
     or ``HLA-C`` -> ``("C", None)``), or None: the one grammar of HLA column names, for mappings and frames alike."""
     if not isinstance(key, str):
         return None
+    return _slot_key(key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _slot_key(key: str) -> tuple[str, int | None] | None:
     m = _KEY.fullmatch(key.strip())
     if m is None:
         return None
@@ -396,12 +407,17 @@ class Genotype(BaseModel, frozen=True):
         [`kirmatch.nomenclature.parse_gl_string`][kirmatch.nomenclature.parse_gl_string]. ``mac_table`` as for
         [`from_strings`][kirmatch.genotype.Genotype.from_strings].
         """
-        from kirmatch.nomenclature import parse_gl_string
-
         if mac_table is None and isinstance(homozygous_if_blank, bool):
             fast = _simple_gl(cls, text, homozygous_if_blank)
             if fast is not None:
                 return fast
+        return cls._read_gl(text, homozygous_if_blank=homozygous_if_blank, mac_table=mac_table)
+
+    @classmethod
+    def _read_gl(cls, text: str, *, homozygous_if_blank: bool = False, mac_table: MacTableSpec = None) -> Genotype:
+        """[`from_gl`][kirmatch.genotype.Genotype.from_gl] by the full reader, whatever the text."""
+        from kirmatch.nomenclature import parse_gl_string
+
         gl = parse_gl_string(text)
         loci: dict[str, list[tuple[object, ...]]] = {}
         for entry in gl.loci:

@@ -143,8 +143,10 @@ class Reading:
             raise ProtocolValueError(
                 f"count_group_nulls must be True or False, got {count_group_nulls!r}", input=count_group_nulls
             )
-        chosen = cls(_pool(pool), _population(population), count_group_nulls)
-        return DEFAULT_READING if chosen == DEFAULT_READING else chosen  # one object for the usual reading
+        pool, population = _pool(pool), _population(population)
+        if pool is Pool.ALL and population is Population.TOTAL and not count_group_nulls and cls is Reading:
+            return DEFAULT_READING  # one object for the usual reading
+        return cls(pool, population, count_group_nulls)
 
     def __str__(self) -> str:
         nulls = ", G-group nulls counted" if self.count_group_nulls else ""

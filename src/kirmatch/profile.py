@@ -371,6 +371,7 @@ and tuples, so that a cache of many people costs the garbage collector nothing."
 _CIWD: tuple[Ciwd, ...] = tuple(Ciwd)
 _CIWD_INDEX = {c: i for i, c in enumerate(_CIWD)}
 _NO_ROW: LigandRow = ((), (), -1)
+_BITS = tuple((i, ligand.bit) for i, ligand in enumerate(_ORDER))
 
 
 def _row(i: int, bit: int, planes: Planes, slots: list[_Slot]) -> LigandRow:
@@ -413,7 +414,8 @@ def person_reader(policy: Bw4Policy, b_locus_c1: bool, mac: object, reading: Rea
     @functools.lru_cache(maxsize=16384)
     def read(a: tuple[Pair, ...], b: tuple[Pair, ...], c: tuple[Pair, ...]) -> PersonLigands:
         planes, slots = _slots((("A", a), ("B", b), ("C", c)), slot)
-        return planes, tuple([_row(i, ligand.bit, planes, slots) for i, ligand in enumerate(_ORDER)])
+        return planes, tuple([_row(i, bit, planes, slots) if (planes[0] | planes[1]) & bit else _NO_ROW
+                              for i, bit in _BITS])
 
     return read
 
