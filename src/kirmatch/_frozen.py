@@ -42,6 +42,7 @@ def fill(obj: BaseModel, values: dict[str, Any]) -> None:
     """Fill a new, empty model instance with ``values`` (every field, already valid), as `trusted` does."""
     every = _every_field(type(obj))
     _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", every if values.keys() == every else set(values))
+    same = len(values) == len(every) and values.keys() == every
+    _set(obj, "__pydantic_fields_set__", every if same else set(values))
     _set(obj, "__pydantic_extra__", None)
     _set(obj, "__pydantic_private__", None)

@@ -41,7 +41,7 @@ from kirmatch.mac import environment_token
 from kirmatch.models import LIGAND_LIGAND, MatchModel
 from kirmatch.pools import DEFAULT_READING, Ciwd, Pool, Population, Reading
 from kirmatch.presence import Bits, Planes, Presence, kleene_and, planes_and, planes_not, planes_of
-from kirmatch.profile import DEFAULT_BW4_POLICY, Bw4Policy, PersonLigands, person_ligands, support_of
+from kirmatch.profile import CIWD_ORDER, DEFAULT_BW4_POLICY, Bw4Policy, PersonLigands, person_ligands
 from kirmatch.reference import get_reference
 
 __all__ = [
@@ -565,14 +565,16 @@ def _compare(
     gvh_planes, hvg_planes = mismatch_planes(model, d_planes, r_planes, kir)
     rows: list[LigandComparison] = []
     mismatched: list[tuple[KirLigand, Presence]] = []
+    g0, g1 = gvh_planes
+    h0, h1 = hvg_planes
+    d0, d1 = d_planes
+    r0, r1 = r_planes
     for i, ligand, bit, receptor, protocol in _LIGANDS:
-        gvh = _at(gvh_planes, bit)
-        hvg = _at(hvg_planes, bit)
+        gvh = _P if g0 & bit else _Q if g1 & bit else _A
+        hvg = _P if h0 & bit else _Q if h1 & bit else _A
         if protocol and gvh is not _A:
             mismatched.append((ligand, gvh))
-        donor_has = _at(d_planes, bit)
-        recipient_has = _at(r_planes, bit)
-        if donor_has is _A and recipient_has is _A and kir is None:
+        if kir is None and not (d0 | d1 | r0 | r1) & bit:  # neither can carry it
             rows.append(_untyped_row(i, gvh, hvg))
             continue
         de, re_ = d_rows[i], r_rows[i]
@@ -582,8 +584,8 @@ def _compare(
                 ligand=ligand,
                 protocol=protocol,
                 receptor=receptor,
-                donor=donor_has,
-                recipient=recipient_has,
+                donor=_P if d0 & bit else _Q if d1 & bit else _A,
+                recipient=_P if r0 & bit else _Q if r1 & bit else _A,
                 donor_kir=_at(kir, bit) if kir is not None else None,
                 gvh=gvh,
                 hvg=hvg,
@@ -591,8 +593,8 @@ def _compare(
                 donor_possible=de[1],
                 recipient_alleles=re_[0],
                 recipient_possible=re_[1],
-                donor_support=support_of(de),
-                recipient_support=support_of(re_),
+                donor_support=None if de[2] < 0 else CIWD_ORDER[de[2]],
+                recipient_support=None if re_[2] < 0 else CIWD_ORDER[re_[2]],
             )
         )
     policy, b_locus_c1, reading = settings

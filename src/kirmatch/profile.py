@@ -368,8 +368,9 @@ PersonLigands = tuple[Planes, tuple[LigandRow, ...]]
 """A person's ligands, compactly: the planes and one `LigandRow` per ligand (catalogue order). Only strings, ints
 and tuples, so that a cache of many people costs the garbage collector nothing."""
 
-_CIWD: tuple[Ciwd, ...] = tuple(Ciwd)
-_CIWD_INDEX = {c: i for i, c in enumerate(_CIWD)}
+CIWD_ORDER: tuple[Ciwd, ...] = tuple(Ciwd)
+"""The CIWD categories in the order a `LigandRow` indexes them."""
+_CIWD_INDEX = {c: i for i, c in enumerate(CIWD_ORDER)}
 _NO_ROW: LigandRow = ((), (), -1)
 _BITS = tuple((i, ligand.bit) for i, ligand in enumerate(_ORDER))
 
@@ -430,7 +431,7 @@ def person_ligands(
 
 def support_of(row: LigandRow) -> Ciwd | None:
     """The CIWD support a `LigandRow` holds."""
-    return None if row[2] < 0 else _CIWD[row[2]]
+    return None if row[2] < 0 else CIWD_ORDER[row[2]]
 
 
 def _evidence(i: int, planes: Planes, row: LigandRow) -> LigandEvidence:
