@@ -234,9 +234,9 @@ def _gl_slot(piece: str, mac: object) -> tuple[str, str]:
 
 def _simple_gl(cls: type[G], text: object, homozygous_if_blank: bool) -> G | None:
     """[`Genotype.from_gl`][kirmatch.genotype.Genotype.from_gl] for the usual GL string: ``^``-joined loci of one or
-    two ``+``-joined alleles (each may be a ``/`` list), no ``|`` or ``~``, every allele read before (cached per
-    allele). None for any other text, and for any text with a problem: the full reader then reads it, and names
-    the problem. The law test checks that both readers agree."""
+    two ``+``-joined alleles (each may be a ``/`` list), no ``|`` or ``~``; each allele text is read once and
+    cached, as registries reuse them. None for any other text, and for any text with a problem: the full reader
+    then reads it, and names the problem. A law test (tests/test_fast_paths.py) checks that both readers agree."""
     if not isinstance(text, str) or len(text) > MAX_GL_LENGTH or "|" in text or "~" in text:
         return None
     s = text.strip(" \t\r\n")
