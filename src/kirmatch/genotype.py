@@ -24,15 +24,16 @@ import functools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Self, TypeAlias, TypeGuard, cast
+from typing import TYPE_CHECKING, Any, Self, TypeAlias, TypeGuard, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError, model_validator
 
 from kirmatch._errors import GenotypeError, KirmatchError, quote, with_context
+from kirmatch._frozen import fill, trusted
 from kirmatch.hla_typing import resolve_text, spell_out_mac
 from kirmatch.ligands import classify
 from kirmatch.mac import MacTableSpec, environment_token, mac_table_from
-from kirmatch.nomenclature import LOCI
+from kirmatch.nomenclature import LOCI, MAX_GL_LENGTH, MAX_LENGTH, gl_allele
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -42,8 +43,10 @@ __all__ = ["Genotype", "LOCI", "is_missing", "slot_designation", "slot_key"]
 
 
 Pair: TypeAlias = tuple[str | None, str | None]
+G = TypeVar("G", bound="Genotype")
 
 _MISSING_TEXT = frozenset({"", "-"})
+_LABELS = {locus: f"HLA-{locus}" for locus in ("A", "B", "C")}
 _KEY = re.compile(r"(?:HLA[-_. ]?)?([ABC])(?:[\s_.\-]*([12]))?", re.IGNORECASE)
 
 
@@ -83,19 +86,33 @@ def slot_designation(value: object, locus: str, slot: str, mac: object = ...) ->
 
     ``mac`` is the MAC-file token of `kirmatch.mac.environment_token`, when the caller already has it.
     """
-    if is_missing(value):
+    return _checked(value, locus, environment_token() if mac is ... else mac, slot)
+
+
+def _checked(value: object, locus: str, mac: object, label: str, index: int = 0) -> str | None:
+    """[`slot_designation`][kirmatch.genotype.slot_designation] with the slot named ``label`` (``{label} allele
+    {index}`` when ``index``), written out only in an error."""
+    if value is None:
         return None
     try:
         if isinstance(value, str):
-            spelled, found = _canonical_cached(value, environment_token() if mac is ... else mac)
+            if value.strip() in _MISSING_TEXT:
+                return None
+            spelled, found = _canonical_cached(value, mac)
+        elif is_missing(value):
+            return None
         else:
             spelled, found = _canonical_any(value)
     except KirmatchError as exc:
-        raise with_context(exc, slot) from exc
+        raise with_context(exc, _label(label, index)) from exc
     if found != locus:
         what = f"an HLA-{found} designation" if found else "a designation that spans several loci"
-        raise GenotypeError(f"{slot}: {quote(value)} is {what}, not HLA-{locus}", input=value)
+        raise GenotypeError(f"{_label(label, index)}: {quote(value)} is {what}, not HLA-{locus}", input=value)
     return spelled
+
+
+def _label(label: str, index: int) -> str:
+    return f"{label} allele {index}" if index else label
 
 
 def _canonical_any(value: object) -> tuple[str, str]:
@@ -103,15 +120,20 @@ def _canonical_any(value: object) -> tuple[str, str]:
     raise GenotypeError(f"{quote(value)} is not a designation", input=value)  # pragma: no cover
 
 
-def _pair(values: Sequence[object], locus: str, label: str, homozygous_if_blank: bool = False) -> Pair:
-    if len(values) > 2:
+def _pair(
+    values: Sequence[object], locus: str, label: str, homozygous_if_blank: bool = False, mac: object = ...
+) -> Pair:
+    n = len(values)
+    if n > 2:
         raise GenotypeError(
             f"{label}: {len(values)} alleles given; a genotype has two (use None for a missing one)",
             input=values,
         )
-    padded = [*values, None, None][:2]
-    got = [slot_designation(v, locus, f"{label} allele {i + 1}") for i, v in enumerate(padded)]
-    first, second = sorted(got, key=lambda d: (d is None, d or ""))
+    token = environment_token() if mac is ... else mac
+    first = _checked(values[0], locus, token, label, 1) if n else None
+    second = _checked(values[1], locus, token, label, 2) if n == 2 else None
+    if first is None or (second is not None and second < first):  # sorted, a missing allele last
+        first, second = second, first
     if homozygous_if_blank and first is not None and second is None:
         second = first  # a registry's way of writing a homozygous locus: the allele once, the other cell blank
     return first, second
@@ -126,26 +148,32 @@ def _is_sequence(value: object) -> TypeGuard[Sequence[object]]:
     return isinstance(value, Sequence) and not isinstance(value, str | bytes)
 
 
-def _locus(value: object, locus: str, homozygous_if_blank: bool = False) -> tuple[Pair, ...]:
+def _locus(value: object, locus: str, homozygous_if_blank: bool = False, mac: object = ...) -> tuple[Pair, ...]:
     """Read whatever was given for one locus as sorted, distinct alternative pairs."""
-    label = f"HLA-{locus}"
-    if is_missing(value):
-        return ((None, None),)
+    label = _LABELS.get(locus) or f"HLA-{locus}"
+    kind = type(value)
+    if kind is tuple or kind is list:
+        pair = cast("Sequence[object]", value)
+        if len(pair) <= 2 and all(type(v) is str or v is None for v in pair):  # the usual pair of designations
+            return (_pair(pair, locus, label, homozygous_if_blank, mac),) if pair else ((None, None),)
     if isinstance(value, str) or not _is_sequence(value):
-        return (_pair([value], locus, label, homozygous_if_blank),)
+        if is_missing(value):
+            return ((None, None),)
+        return (_pair([value], locus, label, homozygous_if_blank, mac),)
     items = list(value)
     if not items:
         return ((None, None),)
     alternatives = [v for v in items if _is_sequence(v)]
     if not alternatives:
-        return (_pair(items, locus, label, homozygous_if_blank),)
+        return (_pair(items, locus, label, homozygous_if_blank, mac),)
     if len(alternatives) < len(items):
         raise GenotypeError(
             f"{label}: mix of alleles and genotypes; give a pair or a list of alternative pairs", input=value
         )
-    several = len(alternatives) > 1
+    if len(alternatives) == 1:
+        return (_pair(list(alternatives[0]), locus, label, homozygous_if_blank, mac),)
     pairs = {
-        _pair(list(v), locus, f"{label} genotype {i + 1}" if several else label, homozygous_if_blank)
+        _pair(list(v), locus, f"{label} genotype {i + 1}", homozygous_if_blank, mac)
         for i, v in enumerate(alternatives)
     }
     return tuple(sorted(pairs, key=lambda p: tuple((d is None, d or "") for d in p)))
@@ -162,6 +190,11 @@ def slot_key(key: object) -> tuple[str, int | None] | None:
     or ``HLA-C`` -> ``("C", None)``), or None: the one grammar of HLA column names, for mappings and frames alike."""
     if not isinstance(key, str):
         return None
+    return _slot_key(key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _slot_key(key: str) -> tuple[str, int | None] | None:
     m = _KEY.fullmatch(key.strip())
     if m is None:
         return None
@@ -186,6 +219,58 @@ def _spelled(values: tuple[object, ...], mac_table: MacTableSpec) -> tuple[objec
     if table is None:
         return values
     return tuple(spell_out_mac(v.strip(), table) if isinstance(v, str) else v for v in values)
+
+
+@functools.lru_cache(maxsize=65536)
+def _gl_slot(piece: str, mac: object) -> tuple[str, str]:
+    """(locus, stored spelling) of one stripped GL allele; raises a KirmatchError when it is not a designation of the
+    locus the GL grammar reads in it."""
+    locus, text = gl_allele(piece)
+    spelled, found = _canonical_cached(text, mac)
+    if found != locus:
+        raise GenotypeError(f"{quote(piece)} is not of one locus", input=piece)
+    return locus, spelled
+
+
+def _simple_gl(cls: type[G], text: object, homozygous_if_blank: bool) -> G | None:
+    """[`Genotype.from_gl`][kirmatch.genotype.Genotype.from_gl] for the usual GL string: ``^``-joined loci of one or
+    two ``+``-joined alleles (each may be a ``/`` list), no ``|`` or ``~``; each allele text is read once and
+    cached, as registries reuse them. None for any other text, and for any text with a problem: the full reader
+    then reads it, and names the problem. A law test (tests/test_fast_paths.py) checks that both readers agree."""
+    if not isinstance(text, str) or len(text) > MAX_GL_LENGTH or "|" in text or "~" in text:
+        return None
+    s = text.strip(" \t\r\n")
+    if not (s.isascii() and s.isprintable()):
+        return None
+    mac = environment_token()
+    loci: dict[str, Pair] = {}
+    try:
+        for block in s.split("^"):
+            sides = block.split("+")
+            if len(sides) > 2:
+                return None
+            first = sides[0].strip()
+            if not first or len(first) > MAX_LENGTH:
+                return None
+            locus, one = _gl_slot(first, mac)
+            if locus in loci:
+                return None
+            if len(sides) == 1:
+                loci[locus] = (one, one if homozygous_if_blank else None)
+                continue
+            second = sides[1].strip()
+            if not second or len(second) > MAX_LENGTH:
+                return None
+            other, two = _gl_slot(second, mac)
+            if other != locus:
+                return None
+            loci[locus] = (one, two) if one <= two else (two, one)
+    except KirmatchError:
+        return None
+    return trusted(cls, a=(loci.get("A", _NO_PAIR),), b=(loci.get("B", _NO_PAIR),), c=(loci.get("C", _NO_PAIR),))
+
+
+_NO_PAIR: Pair = (None, None)
 
 
 def _render_pair(pair: Pair) -> str:
@@ -220,11 +305,9 @@ class Genotype(BaseModel, frozen=True):
             )
         h = _flag(homozygous_if_blank)
         # The values are canonical by construction: fill the frozen instance without validating them again.
-        values = {"a": _locus(a, "A", h), "b": _locus(b, "B", h), "c": _locus(c, "C", h)}
-        object.__setattr__(self, "__dict__", values)
-        object.__setattr__(self, "__pydantic_fields_set__", set(values))
-        object.__setattr__(self, "__pydantic_extra__", None)
-        object.__setattr__(self, "__pydantic_private__", None)
+        mac = environment_token()  # once for the six slots
+        values = {"a": _locus(a, "A", h, mac), "b": _locus(b, "B", h, mac), "c": _locus(c, "C", h, mac)}
+        fill(self, values)
 
     @model_validator(mode="before")
     @classmethod
@@ -324,6 +407,15 @@ class Genotype(BaseModel, frozen=True):
         [`kirmatch.nomenclature.parse_gl_string`][kirmatch.nomenclature.parse_gl_string]. ``mac_table`` as for
         [`from_strings`][kirmatch.genotype.Genotype.from_strings].
         """
+        if mac_table is None and isinstance(homozygous_if_blank, bool):
+            fast = _simple_gl(cls, text, homozygous_if_blank)
+            if fast is not None:
+                return fast
+        return cls._read_gl(text, homozygous_if_blank=homozygous_if_blank, mac_table=mac_table)
+
+    @classmethod
+    def _read_gl(cls, text: str, *, homozygous_if_blank: bool = False, mac_table: MacTableSpec = None) -> Genotype:
+        """[`from_gl`][kirmatch.genotype.Genotype.from_gl] by the full reader, whatever the text."""
         from kirmatch.nomenclature import parse_gl_string
 
         gl = parse_gl_string(text)

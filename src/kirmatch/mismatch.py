@@ -40,8 +40,9 @@ from kirmatch.kir import KirGenotype
 from kirmatch.mac import environment_token
 from kirmatch.models import LIGAND_LIGAND, MatchModel
 from kirmatch.pools import DEFAULT_READING, Ciwd, Pool, Population, Reading
-from kirmatch.presence import Bits, Planes, Presence, kleene_and, planes_and, planes_not, planes_of, presence_at
-from kirmatch.profile import DEFAULT_BW4_POLICY, Bw4Policy, LigandProfile, ligand_profile
+from kirmatch.presence import Bits, Planes, Presence, kleene_and, planes_and, planes_not, planes_of
+from kirmatch.profile import CIWD_ORDER, DEFAULT_BW4_POLICY, Bw4Policy, PersonLigands, person_ligands
+from kirmatch.reference import get_reference
 
 __all__ = [
     "LigandComparison",
@@ -485,7 +486,7 @@ def kir_ligand_mismatch(
     )
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=32)
 def _mismatch(
     donor: Genotype,
     recipient: Genotype,
@@ -496,14 +497,11 @@ def _mismatch(
     _mac: object,
     reading: Reading = DEFAULT_READING,
 ) -> KirLigandMismatch:
-    pool, population, nulls = reading.pool, reading.population, reading.count_group_nulls
-    d = ligand_profile(
-        donor, bw4_policy=policy, b_locus_c1=b_locus_c1, pool=pool, population=population, count_group_nulls=nulls
-    )
-    r = ligand_profile(
-        recipient, bw4_policy=policy, b_locus_c1=b_locus_c1, pool=pool, population=population, count_group_nulls=nulls
-    )
-    return _compare(d, r, model, donor_kir)
+    # the options are checked already: the people's ligands from their cache, compactly
+    d = person_ligands(donor, policy, b_locus_c1, _mac, reading)
+    r = person_ligands(recipient, policy, b_locus_c1, _mac, reading)
+    settings = (policy, b_locus_c1, reading)
+    return _compare(donor, d, recipient, r, model, donor_kir, settings)
 
 
 def kir_planes(donor_kir: KirGenotype) -> Planes:
@@ -528,52 +526,91 @@ def any_of(planes: Planes, mask: int = PROTOCOL_MASK) -> Presence:
     return _Q if planes[1] & mask else _A
 
 
-def _compare(d: LigandProfile, r: LigandProfile, model: MatchModel, donor_kir: KirGenotype | None) -> KirLigandMismatch:
+_LIGANDS = tuple((i, ligand, ligand.bit, ligand.spec.receptor, ligand in PROTOCOL_LIGANDS)
+                 for i, ligand in enumerate(KirLigand))
+
+
+def _at(planes: Planes, bit: int) -> Presence:
+    return _P if planes[0] & bit else _Q if planes[1] & bit else _A
+
+
+@functools.lru_cache(maxsize=256)
+def _untyped_row(i: int, gvh: Presence, hvg: Presence) -> LigandComparison:
+    """The row of a ligand neither person can carry, without KIR typing (immutable, so shared)."""
+    _, ligand, _, receptor, protocol = _LIGANDS[i]
+    return trusted(
+        LigandComparison, ligand=ligand, protocol=protocol, receptor=receptor, donor=_A, recipient=_A,
+        donor_kir=None, gvh=gvh, hvg=hvg, donor_alleles=(), donor_possible=(), recipient_alleles=(),
+        recipient_possible=(), donor_support=None, recipient_support=None,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _subsets(mismatched: tuple[tuple[KirLigand, Presence], ...]) -> tuple[AlloreactiveSubset, ...]:
+    return alloreactive_subsets(mismatched)
+
+
+def _compare(
+    donor: Genotype,
+    d: PersonLigands,
+    recipient: Genotype,
+    r: PersonLigands,
+    model: MatchModel,
+    donor_kir: KirGenotype | None,
+    settings: tuple[Bw4Policy, bool, Reading],
+) -> KirLigandMismatch:
     kir = kir_planes(donor_kir) if donor_kir is not None else None
-    gvh_planes, hvg_planes = mismatch_planes(model, d.planes, r.planes, kir)
+    d_planes, d_rows = d
+    r_planes, r_rows = r
+    gvh_planes, hvg_planes = mismatch_planes(model, d_planes, r_planes, kir)
     rows: list[LigandComparison] = []
     mismatched: list[tuple[KirLigand, Presence]] = []
-    for de, re_ in zip(d.ligands, r.ligands, strict=True):
-        ligand = de.ligand
-        bit = ligand.bit
-        receptor = ligand.spec.receptor
-        gvh = presence_at(gvh_planes, bit)
-        hvg = presence_at(hvg_planes, bit)
-        protocol = ligand in PROTOCOL_LIGANDS
+    g0, g1 = gvh_planes
+    h0, h1 = hvg_planes
+    d0, d1 = d_planes
+    r0, r1 = r_planes
+    for i, ligand, bit, receptor, protocol in _LIGANDS:
+        gvh = _P if g0 & bit else _Q if g1 & bit else _A
+        hvg = _P if h0 & bit else _Q if h1 & bit else _A
         if protocol and gvh is not _A:
             mismatched.append((ligand, gvh))
+        if kir is None and not (d0 | d1 | r0 | r1) & bit:  # neither can carry it
+            rows.append(_untyped_row(i, gvh, hvg))
+            continue
+        de, re_ = d_rows[i], r_rows[i]
         rows.append(
-            trusted(LigandComparison,
+            trusted(
+                LigandComparison,
                 ligand=ligand,
                 protocol=protocol,
                 receptor=receptor,
-                donor=de.presence,
-                recipient=re_.presence,
-                donor_kir=presence_at(kir, bit) if kir is not None else None,
+                donor=_P if d0 & bit else _Q if d1 & bit else _A,
+                recipient=_P if r0 & bit else _Q if r1 & bit else _A,
+                donor_kir=_at(kir, bit) if kir is not None else None,
                 gvh=gvh,
                 hvg=hvg,
-                donor_alleles=de.alleles,
-                donor_possible=de.possible_from,
-                recipient_alleles=re_.alleles,
-                recipient_possible=re_.possible_from,
-                donor_support=de.support,
-                recipient_support=re_.support,
+                donor_alleles=de[0],
+                donor_possible=de[1],
+                recipient_alleles=re_[0],
+                recipient_possible=re_[1],
+                donor_support=None if de[2] < 0 else CIWD_ORDER[de[2]],
+                recipient_support=None if re_[2] < 0 else CIWD_ORDER[re_[2]],
             )
         )
-    gvh_any = any_of(gvh_planes)
-    hvg_any = any_of(hvg_planes)
-    return trusted(KirLigandMismatch,
+    policy, b_locus_c1, reading = settings
+    return trusted(
+        KirLigandMismatch,
         model=model,
-        bw4_policy=d.bw4_policy,
-        pool=d.pool,
-        population=d.population,
-        b_locus_c1=d.b_locus_c1,
-        donor=d.genotype,
-        recipient=r.genotype,
+        bw4_policy=policy,
+        pool=reading.pool,
+        population=reading.population,
+        b_locus_c1=b_locus_c1,
+        donor=donor,
+        recipient=recipient,
         donor_kir=donor_kir,
         ligands=tuple(rows),
-        gvh_incompatible=gvh_any,
-        hvg_incompatible=hvg_any,
-        alloreactive_nk=alloreactive_subsets(mismatched),
-        release=d.release,
+        gvh_incompatible=any_of(gvh_planes),
+        hvg_incompatible=any_of(hvg_planes),
+        alloreactive_nk=_subsets(tuple(mismatched)) if mismatched else (),
+        release=get_reference().info.release,
     )

@@ -154,6 +154,8 @@ def _check_text(text: object, what: str = "HLA designation", limit: int = MAX_LE
     s = text.strip(" \t\r\n")  # blanks and line ends only: any other control character is refused below
     if not s:
         raise AlleleNameError(f"empty {what} {quote(text)}", input=text)
+    if s.isascii() and s.isprintable():  # the usual case, in C; the loop below finds the culprit otherwise
+        return s
     for i, ch in enumerate(s):
         if ch.isascii() and ch.isprintable():
             continue
@@ -654,31 +656,49 @@ class GLString:
         return next((g for g in self.loci if g.locus == name), None)
 
 
-def _gl_piece(text: str, piece: str, where: str) -> Designation:
-    """One '/'-joined allele (ambiguity) of a GL string, each item at most MAX_LENGTH characters."""
+def _gl_piece(text: str, piece: str, where: tuple[int, int]) -> tuple[str, str]:
+    """One '/'-joined allele (ambiguity) of a GL string, each item at most MAX_LENGTH characters: its locus and
+    canonical text. ``where`` is the (block, genotype) numbers, for messages."""
     piece = piece.strip()
     if not piece:
-        raise _bad(text, f"empty allele in {where}")
-    items = piece.split("/")
-    for item in items:
-        if len(item) > MAX_LENGTH:
-            raise _bad(text, f"allele {quote(item, 30)} in {where} is longer than {MAX_LENGTH} characters")
+        raise _bad(text, f"empty allele in {_where(where)}")
+    if len(piece) > MAX_LENGTH:  # else no item can be longer
+        for item in piece.split("/"):
+            if len(item) > MAX_LENGTH:
+                too_long = f"is longer than {MAX_LENGTH} characters"
+                raise _bad(text, f"allele {quote(item, 30)} in {_where(where)} {too_long}")
     try:
-        if len(items) > 1:
-            return _read_list(piece, items)
-        return _read(piece, piece)
+        return gl_allele(piece)
     except AlleleNameError as exc:
-        raise AlleleNameError(f"GL string {quote(text)}, {where}: {exc}", input=text) from None
+        raise AlleleNameError(f"GL string {quote(text)}, {_where(where)}: {exc}", input=text) from None
 
 
-def _gl_chromosome(text: str, chromosome: str, where: str) -> dict[str, str]:
+def _where(where: tuple[int, int]) -> str:
+    """The place in a GL string, as messages name it (``locus block 2, genotype 1``)."""
+    return f"locus block {where[0]}, genotype {where[1]}"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def gl_allele(piece: str) -> tuple[str, str]:
+    """(locus, canonical text) of one stripped GL allele (ambiguity) whose items are at most MAX_LENGTH long; its
+    AlleleNameError names the piece alone (the GL string's context is added by the caller). Registries reuse allele
+    names, so each is read once."""
+    items = piece.split("/")
+    read = _read_list(piece, items) if len(items) > 1 else _read(piece, piece)
+    return read.locus, str(read)
+
+
+def _gl_chromosome(text: str, chromosome: str, where: tuple[int, int]) -> dict[str, str]:
     """One side of a '+': a single allele or a '~'-phased haplotype, as locus -> designation text."""
+    if "~" not in chromosome:
+        locus, read = _gl_piece(text, chromosome, where)
+        return {locus: read}
     found: dict[str, str] = {}
     for piece in chromosome.split("~"):
-        read = _gl_piece(text, piece, where)
-        if read.locus in found:
-            raise _bad(text, f"locus {read.locus} twice on one haplotype in {where}")
-        found[read.locus] = str(read)
+        locus, read = _gl_piece(text, piece, where)
+        if locus in found:
+            raise _bad(text, f"locus {locus} twice on one haplotype in {_where(where)}")
+        found[locus] = read
     return found
 
 
@@ -698,22 +718,21 @@ def parse_gl_string(text: str) -> GLString:
     s = _check_text(text, "GL string", MAX_GL_LENGTH)
     per_locus: dict[str, dict[tuple[str, str], None]] = {}
     for b, block in enumerate(s.split("^"), 1):
-        where = f"locus block {b}"
         if not block.strip():
-            raise _bad(text, f"empty {where} (a '^' with nothing on one side)")
+            raise _bad(text, f"empty locus block {b} (a '^' with nothing on one side)")
         block_pairs: dict[str, dict[tuple[str, str], None]] = {}
         for g, genotype in enumerate(block.split("|"), 1):
-            here = f"{where}, genotype {g}"
+            here = (b, g)  # written out only in a message
             if not genotype.strip():
-                raise _bad(text, f"empty genotype in {where} (a '|' with nothing on one side)")
+                raise _bad(text, f"empty genotype in locus block {b} (a '|' with nothing on one side)")
             sides = genotype.split("+")
             if len(sides) > 2:
-                raise _bad(text, f"{here} has {len(sides)} '+'-joined chromosomes; a genotype has two")
+                raise _bad(text, f"{_where(here)} has {len(sides)} '+'-joined chromosomes; a genotype has two")
             chromosomes = [_gl_chromosome(text, side, here) for side in sides]
-            if len(chromosomes) == 2 and set(chromosomes[0]) != set(chromosomes[1]):
+            if len(chromosomes) == 2 and chromosomes[0].keys() != chromosomes[1].keys():
                 raise _bad(
                     text,
-                    f"{here}: '+' joins two chromosomes of the same loci, here {'~'.join(chromosomes[0])} "
+                    f"{_where(here)}: '+' joins two chromosomes of the same loci, here {'~'.join(chromosomes[0])} "
                     f"and {'~'.join(chromosomes[1])}",
                 )
             typed = dict.fromkeys(locus for c in chromosomes for locus in c)

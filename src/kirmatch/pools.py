@@ -143,7 +143,10 @@ class Reading:
             raise ProtocolValueError(
                 f"count_group_nulls must be True or False, got {count_group_nulls!r}", input=count_group_nulls
             )
-        return cls(_pool(pool), _population(population), count_group_nulls)
+        pool, population = _pool(pool), _population(population)
+        if pool is Pool.ALL and population is Population.TOTAL and not count_group_nulls and cls is Reading:
+            return DEFAULT_READING  # one object for the usual reading
+        return cls(pool, population, count_group_nulls)
 
     def __str__(self) -> str:
         nulls = ", G-group nulls counted" if self.count_group_nulls else ""
@@ -154,10 +157,14 @@ DEFAULT_READING = Reading()
 
 
 def _pool(value: object) -> Pool:
+    if isinstance(value, Pool):
+        return value
     return choice(Pool, value.lower() if isinstance(value, str) else value, "allele pool", ErrorCode.UNKNOWN_OPTION)
 
 
 def _population(value: object) -> Population:
+    if isinstance(value, Population):
+        return value
     if isinstance(value, str) and value.strip().lower() == "total":
         value = "total"
     elif isinstance(value, str):

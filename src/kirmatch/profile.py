@@ -27,7 +27,7 @@ claimed only when no reading of the typing could remove the ligand. The combinat
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any
 
@@ -36,7 +36,7 @@ from pydantic import BaseModel, PrivateAttr
 from kirmatch._errors import choice, flag
 from kirmatch._frozen import trusted
 from kirmatch.catalogue import ALL_LIGANDS, KirLigand, Ligand
-from kirmatch.genotype import Genotype
+from kirmatch.genotype import Genotype, Pair
 from kirmatch.hla_typing import resolve_text
 from kirmatch.mac import environment_token
 from kirmatch.pools import DEFAULT_READING, Ciwd, Pool, Population, Reading, category
@@ -273,6 +273,11 @@ class LigandEvidence(BaseModel, frozen=True):
         return f"{self.ligand} absent"
 
 
+_ABSENT = tuple(trusted(LigandEvidence, ligand=ligand, presence=_A, alleles=(), possible_from=(), support=None)
+                for ligand in _ORDER)
+"""Per ligand, the evidence of a person who cannot carry it (immutable, so shared)."""
+
+
 class LigandProfile(BaseModel, frozen=True):
     """The KIR ligands one person carries, three-valued, with the policies used. Index it by ligand."""
 
@@ -311,7 +316,10 @@ class LigandProfile(BaseModel, frozen=True):
 
 
 def _slot_label(locus: str) -> str:
-    return f"HLA-{locus} allele missing"
+    return _MISSING_LABELS.get(locus) or f"HLA-{locus} allele missing"
+
+
+_MISSING_LABELS = {locus: f"HLA-{locus} allele missing" for locus in ("A", "B", "C")}
 
 
 def genotype_planes(
@@ -332,44 +340,136 @@ def genotype_planes(
     return person
 
 
+_Slot = tuple[str, int, int, tuple[Ciwd | None, ...]]
+_SlotReader = Callable[[str | None, str], tuple[Planes, tuple[Ciwd | None, ...]]]
+
+
+def _slots(
+    loci: tuple[tuple[str, tuple[Pair, ...]], ...], slot: _SlotReader
+) -> tuple[Planes, list[_Slot]]:
+    """The person's planes (as `genotype_planes`) and each distinct slot label in reading order (locus,
+    alternative, slot) with its slot's planes and CIWD backing (``slot`` reads one). A label always reads the same
+    (a designation is of one locus; a missing slot names its locus), so it is listed once."""
+    person: Planes = (0, 0)
+    slots: list[_Slot] = []
+    seen: set[str] = set()
+    for locus, alternatives in loci:
+        per_alt: list[Planes] = []
+        for pair in alternatives:
+            present = possible = 0
+            for d in pair:
+                (p, q), backing = slot(d, locus)
+                present |= p
+                possible |= q
+                label = d if d is not None else _slot_label(locus)
+                if label not in seen:
+                    seen.add(label)
+                    slots.append((label, p, q, backing))
+            per_alt.append((present, possible & ~present))
+        locus_planes = per_alt[0] if len(per_alt) == 1 else planes_consensus(per_alt, ALL_LIGANDS)
+        person = planes_or(person, locus_planes)
+    return person, slots
+
+
+LigandRow = tuple[tuple[str, ...], tuple[str, ...], int]
+"""One ligand of a person, compactly: (alleles, possible_from, index of the CIWD support in ``tuple(Ciwd)`` or -1),
+as [`LigandEvidence`][kirmatch.profile.LigandEvidence] holds them."""
+
+PersonLigands = tuple[Planes, tuple[LigandRow, ...]]
+"""A person's ligands, compactly: the planes and one `LigandRow` per ligand (catalogue order). Only strings, ints
+and tuples, so that a cache of many people costs the garbage collector nothing."""
+
+CIWD_ORDER: tuple[Ciwd, ...] = tuple(Ciwd)
+"""The CIWD categories in the order a `LigandRow` indexes them."""
+_CIWD_INDEX = {c: i for i, c in enumerate(CIWD_ORDER)}
+_NO_ROW: LigandRow = ((), (), -1)
+_BITS = tuple((i, ligand.bit) for i, ligand in enumerate(_ORDER))
+
+
+def _row(i: int, bit: int, planes: Planes, slots: list[_Slot]) -> LigandRow:
+    """One ligand's evidence: the slots that carry it for certain (when the person surely does), those that may."""
+    if planes[0] & bit:  # a slot sure of the ligand counts as sure only when the person is
+        return (
+            tuple([label for label, p, _, _ in slots if p & bit]),
+            tuple([label for label, _, q, _ in slots if q & bit]),
+            -1,
+        )
+    if not planes[1] & bit:  # no slot may carry it
+        return _NO_ROW
+    support: Ciwd | None = None
+    maybe: list[str] = []
+    for label, p, q, backing in slots:
+        if (p | q) & bit:
+            maybe.append(label)
+            found = backing[i]
+            if found is not None and (support is None or found.rank > support.rank):
+                support = found
+    return (), tuple(maybe), -1 if support is None else _CIWD_INDEX[support]
+
+
+PersonReader = Callable[[tuple[Pair, ...], tuple[Pair, ...], tuple[Pair, ...]], PersonLigands]
+
+
+@functools.lru_cache(maxsize=32)
+def person_reader(policy: Bw4Policy, b_locus_c1: bool, mac: object, reading: Reading) -> PersonReader:
+    """Under checked options (``mac`` the token of [`environment_token`][kirmatch.mac.environment_token]): a cached
+    function from a genotype's HLA-A, -B and -C alternatives to its `PersonLigands`.
+
+    Its cache is keyed by the alternatives alone (tuples of strings), so that, like its values, it holds nothing
+    the garbage collector has to walk, and keeps no Genotype alive.
+    """
+
+    @functools.lru_cache(maxsize=4096)
+    def slot(designation: str | None, locus: str) -> tuple[Planes, tuple[Ciwd | None, ...]]:
+        return _slot(designation, locus, policy, b_locus_c1, mac, reading)
+
+    @functools.lru_cache(maxsize=16384)
+    def read(a: tuple[Pair, ...], b: tuple[Pair, ...], c: tuple[Pair, ...]) -> PersonLigands:
+        planes, slots = _slots((("A", a), ("B", b), ("C", c)), slot)
+        return planes, tuple([_row(i, bit, planes, slots) if (planes[0] | planes[1]) & bit else _NO_ROW
+                              for i, bit in _BITS])
+
+    return read
+
+
+def person_ligands(
+    genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool, mac: object, reading: Reading
+) -> PersonLigands:
+    """The [`LigandProfile`][kirmatch.profile.LigandProfile] of a genotype, compactly (`PersonLigands`), from
+    checked options (``mac`` the token of [`environment_token`][kirmatch.mac.environment_token]); cached."""
+    return person_reader(policy, b_locus_c1, mac, reading)(genotype.a, genotype.b, genotype.c)
+
+
+def support_of(row: LigandRow) -> Ciwd | None:
+    """The CIWD support a `LigandRow` holds."""
+    return None if row[2] < 0 else CIWD_ORDER[row[2]]
+
+
+def _evidence(i: int, planes: Planes, row: LigandRow) -> LigandEvidence:
+    ligand = _ORDER[i]
+    presence = presence_at(planes, ligand.bit)
+    if presence is _A:
+        return _ABSENT[i]
+    if presence is _P:
+        return trusted(
+            LigandEvidence, ligand=ligand, presence=_P, alleles=row[0], possible_from=row[1], support=None
+        )
+    return trusted(
+        LigandEvidence, ligand=ligand, presence=_Q, alleles=(), possible_from=row[1], support=support_of(row)
+    )
+
+
 @functools.lru_cache(maxsize=16384)
-def _profile(
+def cached_profile(
     genotype: Genotype, policy: Bw4Policy, b_locus_c1: bool, mac: object, reading: Reading
 ) -> LigandProfile:
-    planes = genotype_planes(genotype, policy, b_locus_c1, reading)
-    n = len(_ORDER)
-    certain: list[dict[str, None]] = [{} for _ in range(n)]
-    maybe: list[dict[str, None]] = [{} for _ in range(n)]
-    support: list[Ciwd | None] = [None] * n
-    for locus, alternatives in genotype.loci.items():
-        for pair in alternatives:
-            for d in pair:
-                slot, backing = _slot(d, locus, policy, b_locus_c1, mac, reading)
-                label = d if d is not None else _slot_label(locus)
-                for i, ligand in enumerate(_ORDER):
-                    bit = ligand.bit
-                    if slot[0] & bit and planes[0] & bit:
-                        certain[i].setdefault(label)
-                    elif (slot[0] | slot[1]) & bit:
-                        maybe[i].setdefault(label)
-                        found, best = backing[i], support[i]
-                        if found is not None and (best is None or found.rank > best.rank):
-                            support[i] = found
-    evidence = tuple(
-        trusted(
-            LigandEvidence,
-            ligand=ligand,
-            presence=presence_at(planes, ligand.bit),
-            alleles=tuple(certain[i]) if planes[0] & ligand.bit else (),
-            possible_from=tuple(k for k in maybe[i] if k not in certain[i]),
-            support=support[i] if presence_at(planes, ligand.bit) is _Q else None,
-        )
-        for i, ligand in enumerate(_ORDER)
-    )
+    """The profile of [`ligand_profile`][kirmatch.profile.ligand_profile] from checked options (``mac`` the token of
+    [`environment_token`][kirmatch.mac.environment_token]), cached."""
+    planes, rows = person_ligands(genotype, policy, b_locus_c1, mac, reading)
     profile = trusted(
         LigandProfile,
         genotype=genotype,
-        ligands=evidence,
+        ligands=tuple([_evidence(i, planes, row) for i, row in enumerate(rows)]),
         bw4_policy=policy,
         b_locus_c1=b_locus_c1,
         pool=reading.pool,
@@ -401,4 +501,5 @@ def ligand_profile(
     """
     reading = Reading.of(pool, population, count_group_nulls)
     policy = Bw4Policy.coerce(bw4_policy)
-    return _profile(Genotype.coerce(genotype), policy, flag(b_locus_c1, "b_locus_c1"), environment_token(), reading)
+    chosen = flag(b_locus_c1, "b_locus_c1")
+    return cached_profile(Genotype.coerce(genotype), policy, chosen, environment_token(), reading)
