@@ -42,11 +42,13 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _start(donors: Path, output: Path) -> subprocess.Popen[str]:
+def _start(donors: Path, output: Path, path: str) -> subprocess.Popen[str]:
+    """``kirmatch screen`` in a new process, by the streaming reader or (``--by`` is not streamed) the pandas path."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    by = ["--by", "age"] if path == "pandas" else []
     return subprocess.Popen(
         [sys.executable, "-m", "kirmatch", "screen", str(donors), "--recipient", RECIPIENT, "-o", str(output),
-         "--by", "age", "-q"],
+         *by, "-q"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         # a runner started in the background ignores SIGINT, and children inherit that: restore Ctrl-C's default
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
@@ -80,13 +82,14 @@ def _complete(output: Path) -> bool:
         (signal.SIGTERM, 143, "computing"),
     ],
 )
+@pytest.mark.parametrize("path", ["stream", "pandas"])
 def test_an_interrupted_screen_leaves_the_old_file_or_the_complete_one(
-    registry: Path, tmp_path: Path, signum: int, code: int, moment: str
+    registry: Path, tmp_path: Path, signum: int, code: int, moment: str, path: str
 ) -> None:
     before = _sha(registry)
     output = tmp_path / "ranked.csv"
     output.write_text("the previous list\n")  # an earlier run's file: it must survive whole or be replaced whole
-    process = _start(registry, output)
+    process = _start(registry, output, path)
     if moment == "computing":
         time.sleep(2.0)  # reading and matching (after the imports), before any write
         began = process.poll() is None
