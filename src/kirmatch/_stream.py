@@ -16,7 +16,9 @@ line, a ragged row, bytes that are not UTF-8) falls back to the pandas path, whi
 from __future__ import annotations
 
 import hashlib
+import queue
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -212,6 +214,88 @@ class _Slots:
         return codes
 
 
+class _Reader(threading.Thread):
+    """Reads the file in a thread of its own: pyarrow parses a batch (letting go of the GIL), its HLA cells are coded
+    (`_Slots.encode`), its other columns kept, and the rows read so far put on ``news`` (None at the end, also after
+    a failure: ``failed`` is then set, the file not being plain)."""
+
+    def __init__(self, path: str, header: Header, slot_of: dict[str, tuple[str, int]]) -> None:
+        super().__init__(name="kirmatch-read", daemon=True)
+        self.path, self.header, self.slot_of = path, header, slot_of
+        self.slots = _Slots.empty()
+        self.others: dict[str, list[Any]] = {name: [] for name in header.names if name not in slot_of}
+        self.kept_lines: list[npt.NDArray[np.int64]] = []
+        self.parsed = 0
+        self.dropped = False
+        self.failed = False
+        self.source: _Source | None = None
+        self.news: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        pa, _, _ = pyarrow_modules()
+        try:
+            self._read()
+        except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError, _NotPlain, OSError):
+            self.failed = True
+        except BaseException:
+            self.failed = True
+            raise
+        finally:
+            self.news.put(None)
+
+    def _read(self) -> None:
+        pa, pc, pacsv = pyarrow_modules()
+
+        names, slot_of, slots = self.header.names, self.slot_of, self.slots
+        with open(self.path, "rb") as fh:
+            source = self.source = _Source(fh)
+            reader = pacsv.open_csv(
+                source,
+                read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=_READ_BLOCK),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=self.header.delimiter, quote_char='"', double_quote=True, escape_char=False,
+                    newlines_in_values=True, ignore_empty_lines=False,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={name: pa.string() for name in names}, strings_can_be_null=True, null_values=[""],
+                    quoted_strings_can_be_null=True,
+                ),
+            )
+            for batch in reader:
+                if self.stop.is_set():
+                    return
+                n = batch.num_rows
+                filled = np.zeros(n, dtype=bool)
+                row_codes: dict[str, npt.NDArray[np.int32]] = {}
+                batch_others: dict[str, Any] = {}
+                for name, column in zip(names, batch.columns, strict=True):
+                    if name in slot_of:
+                        locus, i = slot_of[name]
+                        codes = slots.encode(locus, SLOT_COLUMNS[locus][i], column)
+                        row_codes[SLOT_COLUMNS[locus][i]] = codes
+                        filled |= codes >= 0
+                    else:
+                        blank = pc.equal(pc.utf8_trim_whitespace(column), "")
+                        if pc.any(blank).as_py():
+                            column = pc.if_else(blank, pa.scalar(None, pa.string()), column)
+                        batch_others[name] = column
+                        filled |= pc.is_valid(column).to_numpy(zero_copy_only=False)
+                lines = np.arange(self.parsed + 2, self.parsed + 2 + n, dtype=np.int64)
+                if not filled.all():  # rows with no field filled in are skipped, as the pandas path skips them
+                    self.dropped = True
+                    for slot, codes in row_codes.items():
+                        slots.codes[slot][-1] = codes[filled]
+                    keep = pa.array(filled)
+                    batch_others = {name: pc.filter(column, keep) for name, column in batch_others.items()}
+                    lines = lines[filled]
+                for name, column in batch_others.items():
+                    self.others[name].append(column)
+                self.kept_lines.append(lines)
+                self.parsed += n
+                self.news.put(self.parsed)
+
+
 @dataclass(frozen=True)
 class Screened:
     """What the streaming screen read and decided, for the record and the summary."""
@@ -280,67 +364,32 @@ def screen_csv(
 
     ``comment(screened)`` gives the ``# ...`` lines that go first (the record, which needs the input's digest and row
     count); ``errors="raise"`` raises at the first bad row instead of writing."""
-    pa, pc, pacsv = pyarrow_modules()
+    pa, pc, _ = pyarrow_modules()
 
     names = header.names
     slot_of = {column: (locus, i) for locus, pair in layout.slots.items() for i, column in enumerate(pair)}
-    slots = _Slots.empty()
-    others: dict[str, list[Any]] = {name: [] for name in names if name not in slot_of}
-    kept_lines: list[npt.NDArray[np.int64]] = []
-    parsed = 0
-    dropped = False
+    reader = _Reader(path, header, slot_of)
+    reader.start()
     try:
-        with open(path, "rb") as fh:
-            source = _Source(fh)
-            reader = pacsv.open_csv(
-                source,
-                read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=_READ_BLOCK),
-                parse_options=pacsv.ParseOptions(
-                    delimiter=header.delimiter, quote_char='"', double_quote=True, escape_char=False,
-                    newlines_in_values=True, ignore_empty_lines=False,
-                ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types={name: pa.string() for name in names}, strings_can_be_null=True, null_values=[""],
-                    quoted_strings_can_be_null=True,
-                ),
-            )
-            for batch in reader:
-                n = batch.num_rows
-                filled = np.zeros(n, dtype=bool)
-                row_codes: dict[str, npt.NDArray[np.int32]] = {}
-                batch_others: dict[str, Any] = {}
-                for name, column in zip(names, batch.columns, strict=True):
-                    if name in slot_of:
-                        locus, i = slot_of[name]
-                        codes = slots.encode(locus, SLOT_COLUMNS[locus][i], column)
-                        row_codes[SLOT_COLUMNS[locus][i]] = codes
-                        filled |= codes >= 0
-                    else:
-                        blank = pc.equal(pc.utf8_trim_whitespace(column), "")
-                        if pc.any(blank).as_py():
-                            column = pc.if_else(blank, pa.scalar(None, pa.string()), column)
-                        batch_others[name] = column
-                        filled |= pc.is_valid(column).to_numpy(zero_copy_only=False)
-                lines = np.arange(parsed + 2, parsed + 2 + n, dtype=np.int64)
-                parsed += n
-                if not filled.all():  # rows with no field filled in are skipped, as the pandas path skips them
-                    dropped = True
-                    for slot, codes in row_codes.items():
-                        slots.codes[slot][-1] = codes[filled]
-                    keep = pa.array(filled)
-                    batch_others = {name: pc.filter(column, keep) for name, column in batch_others.items()}
-                    lines = lines[filled]
-                for name, column in batch_others.items():
-                    others[name].append(column)
-                kept_lines.append(lines)
-                slots.resolve(chosen)
-                if progress is not None:
-                    progress(parsed)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError, _NotPlain, OSError):
+        # the distinct designations are read here while the reader thread parses and codes the next batches
+        while True:
+            parsed = reader.news.get()
+            reader.slots.resolve(chosen)
+            if parsed is None:
+                break
+            if progress is not None:
+                progress(parsed)
+    finally:
+        reader.stop.set()
+        reader.join()
+    source = reader.source
+    if reader.failed or source is None:
         return None
+    slots, others, parsed = reader.slots, reader.others, reader.parsed
     breaks = source.breaks + (0 if source.last == b"\n" else 1)
     if parsed + 1 != breaks:
         return None  # a quoted line break or a blank line: the pandas path numbers those lines
+    kept_lines, dropped = reader.kept_lines, reader.dropped
     line_of = np.concatenate(kept_lines) if dropped else None
     n = sum(len(c) for c in slots.codes[SLOT_COLUMNS[LOCI[0]][0]])
     if n == 0:
