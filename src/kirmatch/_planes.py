@@ -160,15 +160,18 @@ class Column:
     errors: dict[int, KirmatchError]
 
 
-def resolve_cells(uniques: Sequence[object], locus: str, column: str, chosen: Settings) -> Cells:
+def resolve_cells(
+    uniques: Sequence[object], locus: str, column: str, chosen: Settings, *, support: bool = True
+) -> Cells:
     """Each distinct cell of an HLA-``locus`` column read once through the scalar path (a bad cell's
-    KirmatchError names ``column``)."""
+    KirmatchError names ``column``); without ``support``, the CIWD support ranks are not worked out (left 0)."""
     n = len(uniques)
     present = np.zeros(n + 1, dtype=BITS)
     possible = np.zeros(n + 1, dtype=BITS)
     bad = np.zeros(n + 1, dtype=bool)
     missing = np.zeros(n + 1, dtype=bool)
-    support = np.zeros((n + 1, len(LIGANDS)), dtype=np.uint8)
+    with_support = support
+    ranks = np.zeros((n + 1, len(LIGANDS)), dtype=np.uint8)
     messages: dict[int, KirmatchError] = {}
     missing_planes = (0, locus_mask(locus, chosen.bw4_policy, chosen.b_locus_c1))
     mac = environment_token()  # read once per call, not per distinct cell
@@ -180,22 +183,23 @@ def resolve_cells(uniques: Sequence[object], locus: str, column: str, chosen: Se
         if is_missing(value):
             planes = missing_planes
             missing[i] = True
-            support[i] = missing_support
+            ranks[i] = missing_support
         else:
             try:
                 spelled = slot_designation(value, locus, where, mac)
                 planes = slot_planes(spelled, locus, policy, b_c1, mac, reading)
-                backing = slot_support(spelled, locus, policy, b_c1, mac, reading)
+                backing = slot_support(spelled, locus, policy, b_c1, mac, reading) if with_support else ()
             except KirmatchError as exc:
                 bad[i] = True
                 messages[i] = exc
                 continue
-            support[i] = [0 if found is None else found.rank for found in backing]
+            if with_support:
+                ranks[i] = [0 if found is None else found.rank for found in backing]
         present[i], possible[i] = planes
     present[n], possible[n] = missing_planes  # code -1 (NA) indexes the last entry
     missing[n] = True
-    support[n] = missing_support
-    return Cells(present, possible, support, missing, bad, messages)
+    ranks[n] = missing_support
+    return Cells(present, possible, ranks, missing, bad, messages)
 
 
 def person_planes(

@@ -180,13 +180,14 @@ class _Slots:
             {locus: [] for locus in LOCI},
         )
 
-    def resolve(self, chosen: Settings) -> None:
-        """Read the texts added since the last call (while pyarrow parses the next batch in its threads)."""
+    def resolve(self, chosen: Settings, support: bool) -> None:
+        """Read the texts added since the last call (while the reader thread codes the next batches); ``support``:
+        with the CIWD support of each ligand (for ``kir_gvh_support``)."""
         for locus, (first, _) in SLOT_COLUMNS.items():
             done = sum(len(part.present) - 1 for part in self.read[locus])
             texts = self.texts[locus]
             if len(texts) > done or not self.read[locus]:
-                self.read[locus].append(resolve_cells(texts[done:], locus, first, chosen))
+                self.read[locus].append(resolve_cells(texts[done:], locus, first, chosen, support=support))
 
     def encode(self, locus: str, slot: str, column: Any) -> npt.NDArray[np.int32]:
         """The codes of one batch's column, new texts added to the locus's dictionary (a cell of whitespace only is
@@ -368,13 +369,15 @@ def screen_csv(
 
     names = header.names
     slot_of = {column: (locus, i) for locus, pair in layout.slots.items() for i, column in enumerate(pair)}
+    wanted = _wanted_columns(columns)
+    support = "kir_gvh_support" in wanted  # the CIWD support of each row is read only to be written
     reader = _Reader(path, header, slot_of)
     reader.start()
     try:
         # the distinct designations are read here while the reader thread parses and codes the next batches
         while True:
             parsed = reader.news.get()
-            reader.slots.resolve(chosen)
+            reader.slots.resolve(chosen, support)
             if parsed is None:
                 break
             if progress is not None:
@@ -396,11 +399,9 @@ def screen_csv(
         return None  # no donor rows: the pandas path says so
     codes_of = {slot: np.concatenate(parts) for slot, parts in slots.codes.items()}
     del slots.codes
-    cells = _resolve(slots, chosen)
+    cells = _resolve(slots, chosen, support)
 
     # rows combined in blocks, keeping one small code per row and output column
-    wanted = _wanted_columns(columns)
-    support = "kir_gvh_support" in wanted
     decided: dict[str, npt.NDArray[np.int8]] = {
         name: np.empty(n, dtype=np.int8) for name in wanted if name not in ("kir_error", "kir_error_code")
     }
@@ -575,17 +576,17 @@ def _wanted_columns(columns: str) -> list[str]:
     return [*(f"kir_gvh_{ligand.column}" for ligand in PROTOCOL_LIGANDS), "kir_gvh_incompatible", "kir_error"]
 
 
-def _resolve(slots: _Slots, chosen: Settings) -> dict[str, Cells]:
+def _resolve(slots: _Slots, chosen: Settings, support: bool) -> dict[str, Cells]:
     """Each slot's distinct cells read once (both slots of a locus share the reading; a bad cell's error names its
     own slot column)."""
     out: dict[str, Cells] = {}
     for locus, (first, second) in SLOT_COLUMNS.items():
-        slots.resolve(chosen)
+        slots.resolve(chosen, support)
         cells = Cells.concat(slots.read[locus])
         out[first] = cells
         if cells.errors:
             bad = sorted(cells.errors)
-            again = resolve_cells([slots.texts[locus][i] for i in bad], locus, second, chosen)
+            again = resolve_cells([slots.texts[locus][i] for i in bad], locus, second, chosen, support=support)
             errors = {i: again.errors[k] for k, i in enumerate(bad)}
             cells = Cells(cells.present, cells.possible, cells.support, cells.missing, cells.bad, errors)
         out[second] = cells

@@ -192,7 +192,7 @@ def slot_planes(
     G-group reading ([`kirmatch.pools`][kirmatch.pools]).
     """
     token = environment_token() if mac is None else mac
-    return _slot(designation, locus, policy, b_locus_c1, token, reading)[0]
+    return _slot_planes(designation, locus, policy, b_locus_c1, token, reading)
 
 
 def slot_support(
@@ -210,23 +210,33 @@ def slot_support(
 
 
 @functools.lru_cache(maxsize=65536)
+def _slot_planes(
+    designation: str | None, locus: str, policy: Bw4Policy, b_locus_c1: bool, mac: object, reading: Reading
+) -> Planes:
+    if designation is None:  # a missing allele may be any allele of its locus
+        return 0, locus_mask(locus, policy, b_locus_c1)
+    resolution, _release = resolve_text(designation, reading=reading)
+    every, some = ALL_LIGANDS, 0
+    for record in resolution.candidates:  # as candidate_planes, with each allele's bits kept
+        known, unknown = _record_bits(record, policy, b_locus_c1)
+        every &= known
+        some |= known | unknown
+    return every, some & ~every
+
+
+@functools.lru_cache(maxsize=65536)
 def _slot(
     designation: str | None, locus: str, policy: Bw4Policy, b_locus_c1: bool, mac: object, reading: Reading
 ) -> tuple[Planes, tuple[Ciwd | None, ...]]:
+    planes = _slot_planes(designation, locus, policy, b_locus_c1, mac, reading)
     if designation is None:  # a missing allele may be any allele of its locus, common ones included
-        mask = locus_mask(locus, policy, b_locus_c1)
-        return (0, mask), tuple(Ciwd.COMMON if mask & ligand.bit else None for ligand in _ORDER)
-    resolution, _release = resolve_text(designation, reading=reading)
-    bits = [_record_bits(record, policy, b_locus_c1) for record in resolution.candidates]
-    every, some = ALL_LIGANDS, 0
-    for known, unknown in bits:  # as candidate_planes, on the bits worked out once
-        every &= known
-        some |= known | unknown
-    planes = (every, some & ~every)
+        return planes, tuple(Ciwd.COMMON if planes[1] & ligand.bit else None for ligand in _ORDER)
     best: list[Ciwd | None] = [None] * len(_ORDER)
     if not planes[1]:  # nothing possible: no support to report
         return planes, tuple(best)
-    for record, (known, unknown) in zip(resolution.candidates, bits, strict=True):
+    resolution, _release = resolve_text(designation, reading=reading)
+    for record in resolution.candidates:
+        known, unknown = _record_bits(record, policy, b_locus_c1)
         carried = known | unknown
         if not carried:
             continue
