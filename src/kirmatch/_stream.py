@@ -620,7 +620,8 @@ class _Deciding:
                 sure = (present & ligand.bit) != 0
                 maybe = ~sure & ((possible & ligand.bit) != 0)
                 piece = np.where(sure | maybe, 2 * np.arange(len(present), dtype=np.int64) + maybe, -1)
-                self.pieces[(slot, ligand.bit)] = piece
+                if (piece >= 0).any():  # no cell of this slot carries the ligand (HLA-A and C1): never a word
+                    self.pieces[(slot, ligand.bit)] = piece
 
     def vocabulary(self, ligand: str, slot: str) -> Any:
         """The words of one (ligand, slot): form f, piece p at ``f * 2 * len(names) + p``; the empty word last."""
@@ -660,7 +661,10 @@ class _Deciding:
             mismatched = codes >= 1
             seen_ligand = np.zeros(m, dtype=bool)
             for slot, slot_code in slot_codes.items():
-                piece = np.where(mismatched & open_[slot], self.pieces[(slot, ligand.bit)][slot_code], -1)
+                pieces = self.pieces.get((slot, ligand.bit))
+                if pieces is None:
+                    continue
+                piece = np.where(mismatched & open_[slot], pieces[slot_code], -1)
                 has = piece >= 0
                 if not has.any():
                     continue  # no word of this slot here: its empty words would add nothing

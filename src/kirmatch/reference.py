@@ -566,12 +566,22 @@ def _encode_value(value: object) -> str:
     return cast(str, value)
 
 
+_BOOL_FIELDS = tuple(i for i, kind in enumerate(_FIELD_KINDS) if kind == "b")
+_TUPLE_FIELDS = tuple(i for i, kind in enumerate(_FIELD_KINDS) if kind == "t")
+
+
 def _decode_record(line: str) -> AlleleRecord:
-    """One record from its line in the cache (`_encode_state`)."""
-    values: list[object] = []
-    for kind, text in zip(_FIELD_KINDS, line.split(_SEP_FIELD), strict=True):
-        values.append(text if kind == "s" else text == "1" if kind == "b" else tuple(text.split(_SEP_ITEM)[1:]))
-    return AlleleRecord(*cast("list[Any]", values))
+    """One record from its line in the cache (`_encode_state`); text fields are taken as split, only the bool and
+    tuple fields converted."""
+    values: list[Any] = line.split(_SEP_FIELD)
+    if len(values) != len(_FIELD_KINDS):
+        raise ValueError(f"a cached record has {len(values)} fields, not {len(_FIELD_KINDS)}")
+    for i in _BOOL_FIELDS:
+        values[i] = values[i] == "1"
+    for i in _TUPLE_FIELDS:
+        text = values[i]
+        values[i] = tuple(text[1:].split(_SEP_ITEM)) if text else ()  # each item starts with the separator
+    return AlleleRecord(*values)
 
 
 class _Rows:
