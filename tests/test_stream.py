@@ -120,8 +120,9 @@ def test_streamed_screen_writes_the_pandas_paths_bytes(
     outputs = []
     for stream in (True, False):
         target = tmp_path / f"ranked-{stream}.csv"
+        chunks = [] if stream else ["--chunk-size", "3"]  # the pandas path in chunks, sharing one reading
         status, out, err, taken = _run(
-            ["screen", str(donors), "--recipient", *RECIPIENT, "-o", str(target), "-q", *extra], stream
+            ["screen", str(donors), "--recipient", *RECIPIENT, "-o", str(target), "-q", *extra, *chunks], stream
         )
         if stream:
             streamed = taken
@@ -212,3 +213,33 @@ def test_each_streamed_row_is_the_scalar_answer(tmp_path: Path, frame: object) -
         result = kir_ligand_mismatch(donor, {"A": RECIPIENT[0:2], "B": RECIPIENT[2:4], "C": RECIPIENT[4:6]})
         for entry in result.ligands:
             assert got[f"kir_gvh_{entry.ligand.column}"] == entry.gvh.value
+
+
+@settings(max_examples=25, deadline=None)
+@given(kst.typing_frames(min_size=1, max_size=15), st.integers(1, 5))
+def test_chunks_sharing_one_reading_give_the_whole_frames_answer(frame: object, size: int) -> None:
+    """Frame calls inside ``_one_reading()`` read each distinct designation once across calls (plain dicts), and
+    the chunks' answers are the whole frame's."""
+    import pandas as pd
+
+    from kirmatch import _planes
+    from kirmatch.frame import _one_reading, mismatch_against  # pyright: ignore[reportPrivateUsage]
+
+    assert isinstance(frame, pd.DataFrame)
+    recipient = "A*01:01+A*02:01^B*08:01+B*07:02^C*07:01+C*07:02"
+    whole = mismatch_against(frame, recipient, errors="flag")
+    read: list[int] = []
+    original = _planes.resolve_cells
+
+    def counting(uniques: Any, *args: Any, **kwargs: Any) -> Any:
+        read.append(len(uniques))
+        return original(uniques, *args, **kwargs)
+
+    with mock.patch.object(_planes, "resolve_cells", counting), _one_reading():
+        parts = [
+            mismatch_against(frame.iloc[start : start + size], recipient, errors="flag")
+            for start in range(0, len(frame), size)
+        ]
+    pd.testing.assert_frame_equal(pd.concat(parts), whole)
+    distinct = sum(frame[c].map(repr).nunique(dropna=False) for c in frame.columns)
+    assert sum(read) <= distinct  # never a cell read twice in one column

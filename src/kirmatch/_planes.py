@@ -33,6 +33,7 @@ __all__ = [
     "LIGANDS",
     "PRESENCE_WORDS",
     "SUPPORT_WORDS",
+    "CellMemo",
     "Cells",
     "Column",
     "Person",
@@ -200,6 +201,44 @@ def resolve_cells(
     missing[n] = True
     ranks[n] = missing_support
     return Cells(present, possible, ranks, missing, bad, messages)
+
+
+class CellMemo:
+    """Distinct cells already read in this run, per (locus, column, settings), in plain dicts: a registry read in
+    chunks reads each designation once however many distinct designations it has (the scalar caches behind
+    [`resolve_cells`][kirmatch._planes.resolve_cells] are bounded, and evict beyond their size)."""
+
+    def __init__(self) -> None:
+        self._read: dict[tuple[str, str, Settings, bool], tuple[dict[object, int], list[Cells]]] = {}
+
+    def cells(
+        self, uniques: Sequence[object], locus: str, column: str, chosen: Settings, *, support: bool = True
+    ) -> Cells:
+        """[`resolve_cells`][kirmatch._planes.resolve_cells] of ``uniques``, reading only the cells not seen before
+        (cells that cannot be hashed are read each time)."""
+        seen, parts = self._read.setdefault((locus, column, chosen, support), ({}, []))
+        new: list[object] = []
+        for value in uniques:
+            try:
+                if value not in seen:
+                    seen[value] = -1
+                    new.append(value)
+            except TypeError:  # unhashable: never remembered
+                return resolve_cells(uniques, locus, column, chosen, support=support)
+        if new or not parts:
+            offset = sum(len(part.present) - 1 for part in parts)
+            parts.append(resolve_cells(new, locus, column, chosen, support=support))
+            for k, value in enumerate(new):
+                seen[value] = offset + k
+            if len(parts) > 1:
+                parts[:] = [Cells.concat(parts)]
+        every = parts[0]
+        where = np.fromiter((seen[value] for value in uniques), dtype=np.int64, count=len(uniques))
+        where = np.append(where, len(every.present) - 1)  # the missing cell last, as resolve_cells gives it
+        return Cells(
+            every.present[where], every.possible[where], every.support[where], every.missing[where],
+            every.bad[where], {k: every.errors[int(i)] for k, i in enumerate(where.tolist()) if int(i) in every.errors},
+        )
 
 
 def person_planes(

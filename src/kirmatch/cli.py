@@ -489,7 +489,13 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         import numpy as np
         import pandas as pd
 
-        from kirmatch.frame import find_kir_columns, kir_findings, mismatch_against, rank_order
+        from kirmatch.frame import (
+            _one_reading,  # pyright: ignore[reportPrivateUsage]
+            find_kir_columns,
+            kir_findings,
+            mismatch_against,
+            rank_order,
+        )
         from kirmatch.pools import Reading
         from kirmatch.tables_io import (
             SLOT_COLUMNS,
@@ -520,29 +526,30 @@ def _screen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             names = [kir_columns] if isinstance(kir_columns, str) else list(kir_columns.values())
             typed = typed.join(frame[names])
         results: list[pd.DataFrame] = []
-        for start in range(0, len(typed), args.chunk_size):
-            chunk = typed.iloc[start : start + args.chunk_size]
-            results.append(
-                mismatch_against(
-                    chunk,
-                    recipient,
-                    columns=SLOT_COLUMNS,
-                    kir_columns=kir_columns,
-                    model=model,
-                    donor_kir=kir,
-                    bw4_policy=args.bw4_policy,
-                    b_locus_c1=not args.no_b_locus_c1,
-                    pool=args.pool,
-                    population=args.population,
-                    count_group_nulls=args.count_group_nulls,
-                    homozygous_if_blank=args.homozygous_if_blank,
-                    errors="flag",
+        with _one_reading():  # each distinct designation read once for the run, not once per chunk
+            for start in range(0, len(typed), args.chunk_size):
+                chunk = typed.iloc[start : start + args.chunk_size]
+                results.append(
+                    mismatch_against(
+                        chunk,
+                        recipient,
+                        columns=SLOT_COLUMNS,
+                        kir_columns=kir_columns,
+                        model=model,
+                        donor_kir=kir,
+                        bw4_policy=args.bw4_policy,
+                        b_locus_c1=not args.no_b_locus_c1,
+                        pool=args.pool,
+                        population=args.population,
+                        count_group_nulls=args.count_group_nulls,
+                        homozygous_if_blank=args.homozygous_if_blank,
+                        errors="flag",
+                    )
                 )
-            )
-            if show:
-                done = min(start + args.chunk_size, len(typed))
-                elapsed = time.perf_counter() - started
-                print(f"\rkirmatch screen: {done:,} donors read ({elapsed:.1f} s)", end="", file=err)
+                if show:
+                    done = min(start + args.chunk_size, len(typed))
+                    elapsed = time.perf_counter() - started
+                    print(f"\rkirmatch screen: {done:,} donors read ({elapsed:.1f} s)", end="", file=err)
         if show:
             print(file=err)
         result = pd.concat(results)

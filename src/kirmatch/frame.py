@@ -27,8 +27,10 @@ already loaded (kirmatch itself stays light to import).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -47,6 +49,7 @@ from kirmatch._errors import (
 from kirmatch._planes import (
     BITS,
     LIGANDS,
+    CellMemo,
     Column,
     Person,
     RowErrors,
@@ -210,7 +213,24 @@ def _column_planes(values: pd.Series, locus: str, column: str, settings: Setting
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
     except TypeError:  # unhashable cells (lists, dicts): read them as their repr, which no parser accepts
         codes, uniques = pd.factorize(values.map(_hashable_cell), use_na_sentinel=True)
+    memo = _MEMO.get()
+    if memo is not None:
+        return memo.cells(list(uniques), locus, column, settings).column(codes)
     return resolve_cells(list(uniques), locus, column, settings).column(codes)
+
+
+_MEMO: contextvars.ContextVar[CellMemo | None] = contextvars.ContextVar("kirmatch_cell_memo", default=None)
+
+
+@contextlib.contextmanager
+def _one_reading() -> Generator[None]:
+    """Within it, the frame functions read each distinct designation of a column once across calls (plain dicts,
+    dropped at exit): for a registry matched in chunks, as ``kirmatch screen`` does on its pandas path."""
+    token = _MEMO.set(CellMemo())
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
 
 
 def _person_planes(
