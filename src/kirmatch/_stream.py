@@ -514,11 +514,22 @@ def screen_csv(
             return words.take(pa.array(np.where(slot_codes < 0, len(words) - 1, slot_codes)))
         return _free_text(text_others[name].take(pa.array(rows)), special)
 
+    last = segments[-1][0]
+    if last in slot_of:  # the last column taken from words that end the line: the lines are joined once
+        vocab_last = pc.binary_join_element_wise(vocab[slot_of[last][0]], newline, big(""))
+    else:
+        vocab_last = None
+
     def ranked_lines(start: int) -> Any:
         """The CSV lines of the rows ranked ``start`` to ``start + _WRITE_ROWS``."""
         rows = sequence[start : start + _WRITE_ROWS]
-        lines_text = pc.binary_join_element_wise(*[column_text(group, rows, start) for group in segments], comma)
-        return pc.binary_join_element_wise(lines_text, big(""), newline)
+        cells = [column_text(group, rows, start) for group in segments[:-1]]
+        if vocab_last is not None:
+            slot_codes = codes_of[SLOT_COLUMNS[slot_of[last][0]][slot_of[last][1]]][rows]
+            cells.append(vocab_last.take(pa.array(np.where(slot_codes < 0, len(vocab_last) - 1, slot_codes))))
+            return pc.binary_join_element_wise(*cells, comma)
+        cells.append(column_text(segments[-1], rows, start))
+        return pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, comma), big(""), newline)
 
     def write(target: str) -> None:
         from collections import deque
