@@ -24,7 +24,9 @@ and xlsx cells (and headers) that a spreadsheet would run as a formula (starting
 or carriage return) get a leading ``'``, as OWASP advises against CSV injection, except plain numbers (``-3.5``) and
 a lone ``-`` (a missing allele). Parquet is written as is.
 
-A streaming reader (pyarrow, issue 15) slots in as another entry of ``_READERS`` yielding the same InputTable parts.
+``kirmatch screen`` reads a plain CSV file with its own streaming reader (``kirmatch._stream``), which writes the
+bytes this module writes; the pandas-free plumbing the two share (formats, layouts, quoting, atomic writes) lives in
+``kirmatch._files``.
 """
 
 from __future__ import annotations
