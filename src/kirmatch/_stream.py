@@ -221,7 +221,9 @@ class _Reader(threading.Thread):
     a failure: ``failed`` is then set, the file not being plain)."""
 
     def __init__(self, path: str, header: Header, slot_of: dict[str, tuple[str, int]]) -> None:
-        super().__init__(name="kirmatch-read", daemon=True)
+        # not a daemon: were the main thread to end while pyarrow runs here (a second Ctrl-C during the join), the
+        # interpreter waits for this thread, which stops at its next batch, instead of finalizing under it
+        super().__init__(name="kirmatch-read", daemon=False)
         self.path, self.header, self.slot_of = path, header, slot_of
         self.slots = _Slots.empty()
         self.others: dict[str, list[Any]] = {name: [] for name in header.names if name not in slot_of}
