@@ -247,3 +247,29 @@ def test_chunks_sharing_one_reading_give_the_whole_frames_answer(frame: object, 
     pd.testing.assert_frame_equal(pd.concat(parts), whole)
     distinct = sum(frame[c].map(repr).nunique(dropna=False) for c in frame.columns)
     assert sum(read) <= distinct  # never a cell read twice in one column
+
+
+@streamed
+def test_a_failure_in_the_reader_thread_reaches_the_caller(tmp_path: Path) -> None:
+    """An unexpected exception in the reader thread is raised in the caller's thread (not lost in a thread's
+    traceback, not taken for a file the streaming reader does not take)."""
+    donors = tmp_path / "donors.csv"
+    donors.write_text("id,A1,A2,B1,B2,C1,C2\nd1,A*01:01,A*02:01,B*08:01,B*07:02,C*07:01,C*07:02\n", encoding="utf-8")
+    header = _stream.read_header(str(donors), None)
+    assert header is not None
+    from kirmatch._files import find_layout
+    from kirmatch._planes import settings as settings_of
+    from kirmatch.models import LIGAND_LIGAND
+    from kirmatch.profile import ligand_profile
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    with mock.patch.object(_stream._Slots, "encode", broken), pytest.raises(RuntimeError, match="a bug"):  # pyright: ignore[reportPrivateUsage]
+        _stream.screen_csv(
+            str(donors), header, find_layout(header.names), str(tmp_path / "ranked.csv"), lead="id",
+            profile=ligand_profile("A*01:01+A*02:01^B*08:01+B*07:02^C*07:01+C*07:02"), model=LIGAND_LIGAND, kir=None,
+            chosen=settings_of("exclude-weak", True), order="protocol", columns="short", errors="flag",
+            comment=lambda _: [],
+        )
+    assert not (tmp_path / "ranked.csv").exists()

@@ -218,7 +218,7 @@ class _Slots:
 class _Reader(threading.Thread):
     """Reads the file in a thread of its own: pyarrow parses a batch (letting go of the GIL), its HLA cells are coded
     (`_Slots.encode`), its other columns kept, and the rows read so far put on ``news`` (None at the end, also after
-    a failure: ``failed`` is then set, the file not being plain)."""
+    a failure: ``failed`` is then set, the file not being plain, and ``error`` holds any other exception)."""
 
     def __init__(self, path: str, header: Header, slot_of: dict[str, tuple[str, int]]) -> None:
         # not a daemon: were the main thread to end while pyarrow runs here (a second Ctrl-C during the join), the
@@ -231,6 +231,7 @@ class _Reader(threading.Thread):
         self.parsed = 0
         self.dropped = False
         self.failed = False
+        self.error: BaseException | None = None
         self.source: _Source | None = None
         self.news: queue.SimpleQueue[int | None] = queue.SimpleQueue()
         self.stop = threading.Event()
@@ -241,9 +242,9 @@ class _Reader(threading.Thread):
             self._read()
         except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError, _NotPlain, OSError):
             self.failed = True
-        except BaseException:
+        except BaseException as exc:  # raised again in the main thread (a thread's own traceback would be lost)
             self.failed = True
-            raise
+            self.error = exc
         finally:
             self.news.put(None)
 
@@ -387,6 +388,8 @@ def screen_csv(
     finally:
         reader.stop.set()
         reader.join()
+    if reader.error is not None:
+        raise reader.error
     source = reader.source
     if reader.failed or source is None:
         return None
