@@ -85,6 +85,8 @@ OPTIONS = st.fixed_dictionaries(
         "blank": st.sampled_from([[], ["--homozygous-if-blank"]]),
         "pool": st.sampled_from([[], ["--pool", "common"]]),
         "comment": st.sampled_from([[], ["--header-comment"]]),
+        "errors": st.sampled_from([[], ["--errors", "raise"]]),
+        "id": st.sampled_from([[], ["--id", "note"], ["--no-sidecar"]]),
     }
 )
 
@@ -108,7 +110,7 @@ def _run(argv: list[str], stream: bool) -> tuple[int, str, str, bool]:
 
 
 @streamed
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(registries(), OPTIONS)
 def test_streamed_screen_writes_the_pandas_paths_bytes(
     tmp_path: Path, registry: tuple[str, bytes], options: dict[str, list[str]]
