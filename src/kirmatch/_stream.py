@@ -402,7 +402,9 @@ def screen_csv(
     n = sum(len(c) for c in slots.codes[SLOT_COLUMNS[LOCI[0]][0]])
     if n == 0:
         return None  # no donor rows: the pandas path says so
-    codes_of = {slot: np.concatenate(parts) for slot, parts in slots.codes.items()}
+    # the smallest integers that hold every code (int16 for a registry of fewer than 32,767 distinct texts a locus)
+    width = np.min_scalar_type(-max(len(texts) for texts in slots.texts.values()) - 1)
+    codes_of = {slot: np.concatenate(parts).astype(width) for slot, parts in slots.codes.items()}
     del slots.codes
     cells = _resolve(slots, chosen, support)
 
@@ -440,8 +442,8 @@ def screen_csv(
         raise KirmatchError(f"{path} line {line(first_bad)}: {error_text[first_bad][0]}", input=path)
     gvh = [decided[f"kir_gvh_{ligand.column}"] for ligand in PROTOCOL_LIGANDS]
     incompatible = decided["kir_gvh_incompatible"]
-    sequence = np.lexsort([np.arange(n), *rank_keys(gvh, incompatible, bad, order)])
-    verdicts = verdict_keys(gvh, bad)
+    sequence = np.lexsort([np.arange(n), *rank_keys(gvh, incompatible, bad, order)]).astype(np.min_scalar_type(n))
+    verdicts = verdict_keys(gvh, bad).astype(np.int16)
     counts = {word: int(np.count_nonzero(incompatible == code)) for code, word in enumerate(PRESENCE_WORDS)}
     screened = Screened(
         rows=n,
