@@ -23,6 +23,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar, cast
 
@@ -227,6 +228,7 @@ class Reference:
         self._prefix = _groups(rows, indexes, "prefix", _PREFIX_KEY, coded=coded)
         self.by_prefix: Mapping[tuple[str, tuple[str, ...]], tuple[AlleleRecord, ...]] = self._prefix
         self._traits: tuple[tuple[AlleleTraits, ...], Sequence[int]] | None = None
+        self._plain_codes: tuple[bool, ...] | None = None  # per distinct traits: expressed as such
         self._index = _Indexes(
             old_prefix=_groups(rows, indexes, "old_prefix", _PAIR_KEY, coded=coded),
             g_groups=_groups(rows, indexes, "g_groups", _TEXT_KEY, coded=coded),
@@ -300,7 +302,10 @@ class Reference:
             if any(keys[codes[p]].expression != suffix for p in found):
                 return None
             return str(name), tuple(found)
-        plain = tuple(p for p in found if _plain(keys[codes[p]]))
+        plain_codes = self._plain_codes
+        if plain_codes is None:
+            plain_codes = self._plain_codes = tuple(map(_plain, keys))
+        plain = tuple(compress(found, map(plain_codes.__getitem__, map(codes.__getitem__, found))))
         return str(name), plain or tuple(found)
 
     def under(self, name: AlleleName) -> tuple[AlleleRecord, ...]:
