@@ -6,6 +6,9 @@
 * A person's ligands, read compactly per slot, equal the evidence the module docstring of `kirmatch.profile`
   defines, computed here slot by slot from the public `slot_planes` / `slot_support`.
 * A match result built without validation equals its validated copy, and each row says what the two profiles say.
+* A designation's candidates read as positions in the table (allele names, XX codes: no record built) are the
+  candidates `resolve_text` gives, or its error; the ligand bits worked out per distinct allele traits are each
+  allele's `record_bits`.
 """
 
 from __future__ import annotations
@@ -30,8 +33,11 @@ from kirmatch import (
 from kirmatch import strategies as kst
 from kirmatch._errors import KirmatchError
 from kirmatch.genotype import _simple_gl
+from kirmatch.hla_typing import candidates, resolve_text
 from kirmatch.mismatch import LigandComparison
-from kirmatch.profile import genotype_planes, slot_planes, slot_support
+from kirmatch.pools import DEFAULT_READING, Reading
+from kirmatch.profile import _position_bits, candidate_planes, genotype_planes, record_bits, slot_planes, slot_support
+from kirmatch.reference import AlleleTraits, get_reference
 
 P, A, Q = Presence.PRESENT, Presence.ABSENT, Presence.POSSIBLE
 LAWS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -202,3 +208,55 @@ def test_a_copy_with_changes_leaves_the_shared_fields_set_alone() -> None:
     assert changed.receptor == "changed" and copied.release == "other"
     assert m.model_fields_set == before == other.model_fields_set
     assert m.ligands[0].model_fields_set == other.ligands[0].model_fields_set == set(LigandComparison.model_fields)
+
+
+designations = st.one_of(
+    kst.allele_names(style=kst.STYLES),
+    kst.allele_names(resolution=2, style=("current", "hla_prefix", "lower", "old_name")),
+    kst.allele_names(resolution=1),
+    kst.allele_names(expressed=False, resolution=2),
+    kst.malformed_names(),
+    kst.allele_names(resolution=2).map(lambda name: name + "N"),  # a suffix over expressed alleles: refused
+    kst.allele_names(resolution=2).map(lambda name: name.replace(":", ":9", 1)),  # mostly unknown
+    st.sampled_from(["A*02:XX", "C*07:XX", "B*99:XX", "a*24:xx", "B*08:AB", "Bw4", "C*04:09", "hla-c*04:09n"]),
+)
+readings = st.sampled_from([DEFAULT_READING, Reading.of("common"), Reading.of(count_group_nulls=True)])
+
+
+def _outcome(read: object) -> object:
+    try:
+        return read() if callable(read) else read
+    except KirmatchError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+@LAWS
+@given(designations, readings, policies, st.booleans())
+def test_candidates_by_position_are_the_resolved_candidates(text: str, reading: Reading, policy: Bw4Policy,
+                                                            b_c1: bool) -> None:
+    def by_position() -> tuple[str, tuple[object, ...], set[str]]:
+        found = candidates(text, reading=reading)
+        return found.normalized, found.alleles(), found.loci()
+
+    def resolved() -> tuple[str, tuple[object, ...], set[str]]:
+        resolution = resolve_text(text, reading=reading)[0]
+        return resolution.normalized, resolution.candidates, {r.locus for r in resolution.candidates}
+
+    assert _outcome(by_position) == _outcome(resolved)
+    try:
+        records = resolve_text(text, reading=reading)[0].candidates
+    except KirmatchError:
+        return
+    assert candidates(text, reading=reading).same(candidates(text, reading=reading))
+    assert slot_planes(text, "A", policy, b_c1, reading=reading) == candidate_planes(records, policy, b_c1)
+
+
+def test_the_traits_of_every_allele_are_its_records_and_give_its_bits() -> None:
+    reference = get_reference()
+    keys, codes = reference.traits()
+    assert len(codes) == len(reference.records) and len(set(keys)) == len(keys)
+    for record, code in zip(reference.records, codes, strict=True):
+        assert keys[code] == AlleleTraits(*(getattr(record, name) for name in AlleleTraits._fields))
+    for policy in Bw4Policy:
+        for b_c1 in (True, False):
+            assert _position_bits(reference, policy, b_c1) == [record_bits(r, policy, b_c1) for r in reference.records]

@@ -54,6 +54,7 @@ def test_cached_reference_is_the_parsed_one(pair: tuple[Reference, Reference]) -
         mine, theirs = getattr(cached._index, field), getattr(parsed._index, field)  # pyright: ignore[reportPrivateUsage]
         assert list(mine) == list(theirs) and dict(mine) == dict(theirs)
     assert cached._index.renamed_since_2010 == parsed._index.renamed_since_2010  # pyright: ignore[reportPrivateUsage]
+    assert cached.traits()[0] == parsed.traits()[0] and list(cached.traits()[1]) == list(parsed.traits()[1])
 
 
 def test_cached_records_are_one_object_per_allele(pair: tuple[Reference, Reference]) -> None:
@@ -99,6 +100,12 @@ def test_any_designation_resolves_alike_from_the_cache(pair: tuple[Reference, Re
         except kirmatch.KirmatchError as exc:
             outcomes.append(str(exc))
     assert outcomes[0] == outcomes[1]
+    positions = [reference.candidate_positions(designation) for reference in (parsed, cached)]
+    assert positions[0] == positions[1]
+    if positions[0] is not None:  # the fast path of resolve: the same candidates, records not built
+        resolution = outcomes[0]
+        assert not isinstance(resolution, str)
+        assert (resolution.normalized, resolution.candidates) == (positions[0][0], parsed.records_at(positions[0][1]))
 
 
 def test_a_damaged_cache_is_ignored_and_rewritten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -26,7 +26,7 @@ from kirmatch.mismatch import mismatch_planes
 from kirmatch.models import MatchModel
 from kirmatch.pools import DEFAULT_READING, Ciwd, Pool, Population, Reading
 from kirmatch.presence import planes_or
-from kirmatch.profile import Bw4Policy, LigandProfile, locus_mask, slot_planes, slot_support
+from kirmatch.profile import Bw4Policy, LigandProfile, checked_slot_planes, checked_slot_support, locus_mask
 
 __all__ = [
     "BITS",
@@ -188,8 +188,8 @@ def resolve_cells(
         else:
             try:
                 spelled = slot_designation(value, locus, where, mac)
-                planes = slot_planes(spelled, locus, policy, b_c1, mac, reading)
-                backing = slot_support(spelled, locus, policy, b_c1, mac, reading) if with_support else ()
+                planes = checked_slot_planes(spelled, locus, policy, b_c1, mac, reading)
+                backing = checked_slot_support(spelled, locus, policy, b_c1, mac, reading) if with_support else ()
             except KirmatchError as exc:
                 bad[i] = True
                 messages[i] = exc

@@ -30,10 +30,11 @@ from pydantic import BaseModel, ValidationError, model_validator
 
 from kirmatch._errors import GenotypeError, KirmatchError, quote, with_context
 from kirmatch._frozen import fill, trusted
-from kirmatch.hla_typing import resolve_text, spell_out_mac
+from kirmatch.hla_typing import candidates, spell_out_mac
 from kirmatch.ligands import classify
 from kirmatch.mac import MacTableSpec, environment_token, mac_table_from
 from kirmatch.nomenclature import LOCI, MAX_GL_LENGTH, MAX_LENGTH, gl_allele
+from kirmatch.reference import get_reference
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -68,16 +69,17 @@ def _canonical_cached(text: str, _mac: object) -> tuple[str, str]:
     The stored spelling is the normalized form when that reads back to the same alleles, else the text itself
     (stripped), so that a stored designation always means what was typed.
     """
-    resolution, _ = resolve_text(text)
-    spelled = resolution.normalized
+    reference = get_reference()
+    found = candidates(text, reference=reference)  # as resolve_text (same errors), without building records
+    spelled = found.normalized
     if spelled != text:
         try:
-            same = resolve_text(spelled)[0].candidates == resolution.candidates
+            same = candidates(spelled, reference=reference).same(found)
         except KirmatchError:
             same = False
         if not same:
             spelled = text.strip()
-    loci = {r.locus for r in resolution.candidates}
+    loci = found.loci()
     return spelled, loci.pop() if len(loci) == 1 else ""
 
 

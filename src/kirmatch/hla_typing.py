@@ -9,14 +9,15 @@ reads its text through `resolve_text` too. The grammar lives in `kirmatch.nomenc
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 from pydantic import BaseModel
 
 from kirmatch._errors import KirmatchError, UnknownAlleleError, quote
 from kirmatch.mac import MacTable, MacTableSpec, mac_table_from
-from kirmatch.nomenclature import MacCode, TypingKind, parse_designation
+from kirmatch.nomenclature import AlleleName, MacCode, TypingKind, XXCode, parse_designation
 from kirmatch.pools import DEFAULT_READING, Pool, Population, Reading, read_under
-from kirmatch.reference import Resolution, get_reference
+from kirmatch.reference import AlleleRecord, Reference, Resolution, get_reference
 
 __all__ = ["Typing", "parse_typing", "resolve_text", "mac_table_for", "spell_out_mac"]
 
@@ -93,6 +94,73 @@ def resolve_text(
     release it was made against."""
     resolution = _resolve(text, mac_table_for(text, mac_table), reading)
     return resolution, get_reference().info.release
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """The candidates of one designation as `resolve_text` finds them, for the registry-scale paths: as positions
+    in ``reference`` (allele names and XX codes, read without building their records), or as the records
+    themselves (``records``, any other kind)."""
+
+    normalized: str
+    reference: Reference
+    positions: tuple[int, ...] = ()
+    records: tuple[AlleleRecord, ...] | None = None
+
+    def alleles(self) -> tuple[AlleleRecord, ...]:
+        """The candidate records, in the order of `Resolution.candidates`."""
+        if self.records is not None:
+            return self.records
+        return self.reference.records_at(self.positions)
+
+    def same(self, other: Candidates) -> bool:
+        """Whether both name the same candidates (as the records' tuples compare)."""
+        if self is other:
+            return True
+        if self.records is None and other.records is None and self.reference is other.reference:
+            if self.positions == other.positions:
+                return True
+            if len(self.positions) != len(other.positions):
+                return False
+        return self.alleles() == other.alleles()
+
+    def loci(self) -> set[str]:
+        """The loci of the candidates."""
+        if self.records is not None:
+            return {r.locus for r in self.records}
+        keys, codes = self.reference.traits()
+        return {keys[codes[p]].locus for p in self.positions}
+
+
+def candidates(text: str, *, reading: Reading = DEFAULT_READING, reference: Reference | None = None) -> Candidates:
+    """The candidates of `resolve_text` (no ``mac_table``: ``$KIRMATCH_MAC_FILE`` for an NMDP code), raising its
+    errors; allele names and XX codes are read as positions in the table, without building the records.
+    ``reference`` is [`get_reference`][kirmatch.reference.get_reference], when the caller already has it."""
+    table = get_reference() if reference is None else reference
+    if reading.pool is Pool.ALL:  # read_under changes only G groups and pools: neither applies
+        found = _by_position(text, table)
+        if found is not None:
+            return found
+    resolution, _release = resolve_text(text, reading=reading)
+    return Candidates(resolution.normalized, table, records=resolution.candidates)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _by_position(text: str, reference: Reference) -> Candidates | None:
+    try:
+        designation = parse_designation(text)
+    except KirmatchError:
+        return None  # resolve_text raises it
+    if not isinstance(designation, (AlleleName, XXCode)):
+        return None
+    return _designation_positions(designation, reference)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _designation_positions(designation: AlleleName | XXCode, reference: Reference) -> Candidates | None:
+    """One object for the ways a designation is spelled (``a*02:01``, ``HLA-A*02:01``)."""
+    found = reference.candidate_positions(designation)
+    return None if found is None else Candidates(found[0], reference, found[1])
 
 
 @functools.lru_cache(maxsize=1 << 16)

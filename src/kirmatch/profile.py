@@ -37,11 +37,11 @@ from kirmatch._errors import choice, flag
 from kirmatch._frozen import trusted
 from kirmatch.catalogue import ALL_LIGANDS, KirLigand, Ligand
 from kirmatch.genotype import Genotype, Pair
-from kirmatch.hla_typing import resolve_text
+from kirmatch.hla_typing import Candidates, candidates, resolve_text
 from kirmatch.mac import environment_token
 from kirmatch.pools import DEFAULT_READING, Ciwd, Pool, Population, Reading, category
 from kirmatch.presence import Planes, Presence, planes_consensus, planes_of, planes_or, presence_at
-from kirmatch.reference import AlleleRecord, get_reference
+from kirmatch.reference import AlleleRecord, AlleleTraits, Reference, get_reference
 
 __all__ = [
     "Bw4Policy",
@@ -135,6 +135,11 @@ def record_bits(
     * Otherwise every catalogue ligand whose table ligand (and residue-80 subtype) the allele carries, under the
       policies (``exclude-weak`` drops the Bw4 of alleles flagged ``bw4_weak_functional``).
     """
+    return _trait_bits(record, policy, b_locus_c1)
+
+
+def _trait_bits(record: AlleleRecord | AlleleTraits, policy: Bw4Policy, b_locus_c1: bool) -> tuple[int, int]:
+    """[`record_bits`][kirmatch.profile.record_bits] of a record or of its traits (the fields it reads)."""
     mask = locus_mask(record.locus, policy, b_locus_c1)
     if not record.expressed:
         return 0, 0
@@ -161,6 +166,23 @@ def _record_bits(record: AlleleRecord, policy: Bw4Policy, b_locus_c1: bool) -> t
     """[`record_bits`][kirmatch.profile.record_bits], kept for the alleles that many designations cover (bounded:
     room for every allele of the release under two policies)."""
     return record_bits(record, policy, b_locus_c1)
+
+
+@functools.lru_cache(maxsize=8)
+def _position_bits(reference: Reference, policy: Bw4Policy, b_locus_c1: bool) -> list[tuple[int, int]]:
+    """[`record_bits`][kirmatch.profile.record_bits] of every record of ``reference``, by position, worked out once
+    per distinct [`AlleleTraits`][kirmatch.reference.AlleleTraits] (no record is built)."""
+    keys, codes = reference.traits()
+    by_traits = [_trait_bits(traits, policy, b_locus_c1) for traits in keys]
+    return [by_traits[code] for code in codes]
+
+
+def _candidate_bits(found: Candidates, policy: Bw4Policy, b_locus_c1: bool) -> list[tuple[int, int]]:
+    """The bits of each candidate, in order."""
+    if found.records is not None:
+        return [_record_bits(record, policy, b_locus_c1) for record in found.records]
+    table = _position_bits(found.reference, policy, b_locus_c1)
+    return [table[p] for p in found.positions]
 
 
 def candidate_planes(
@@ -209,16 +231,30 @@ def slot_support(
     return _slot(designation, locus, policy, b_locus_c1, token, reading)[1]
 
 
+def checked_slot_planes(
+    designation: str | None, locus: str, policy: Bw4Policy, b_locus_c1: bool, mac: object, reading: Reading
+) -> Planes:
+    """[`slot_planes`][kirmatch.profile.slot_planes] under checked options, ``mac`` the token already read (None when
+    no MAC file is set), for callers that read it once for many slots."""
+    return _slot_planes(designation, locus, policy, b_locus_c1, mac, reading)
+
+
+def checked_slot_support(
+    designation: str | None, locus: str, policy: Bw4Policy, b_locus_c1: bool, mac: object, reading: Reading
+) -> tuple[Ciwd | None, ...]:
+    """[`slot_support`][kirmatch.profile.slot_support] under checked options, ``mac`` the token already read."""
+    return _slot(designation, locus, policy, b_locus_c1, mac, reading)[1]
+
+
 @functools.lru_cache(maxsize=65536)
 def _slot_planes(
     designation: str | None, locus: str, policy: Bw4Policy, b_locus_c1: bool, mac: object, reading: Reading
 ) -> Planes:
     if designation is None:  # a missing allele may be any allele of its locus
         return 0, locus_mask(locus, policy, b_locus_c1)
-    resolution, _release = resolve_text(designation, reading=reading)
     every, some = ALL_LIGANDS, 0
-    for record in resolution.candidates:  # as candidate_planes, with each allele's bits kept
-        known, unknown = _record_bits(record, policy, b_locus_c1)
+    # as candidate_planes, with each allele's bits kept
+    for known, unknown in _candidate_bits(candidates(designation, reading=reading), policy, b_locus_c1):
         every &= known
         some |= known | unknown
     return every, some & ~every

@@ -23,8 +23,9 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from itertools import compress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -127,6 +128,41 @@ class AlleleRecord:
 _RECORD_FIELDS: tuple[str, ...] = tuple(AlleleRecord.__dataclass_fields__)
 
 
+class AlleleTraits(NamedTuple):
+    """What the ligand rules read of an allele: these fields of its [`AlleleRecord`][kirmatch.reference.AlleleRecord],
+    under the same names. Few distinct values cover the release, so registry-scale callers work per distinct value
+    (`Reference.traits`) without building the records."""
+
+    locus: str
+    expression: str
+    expressed: bool
+    classified: bool
+    ligand: str
+    bw4_80: str
+    kir3dl2: str
+    flags: tuple[str, ...]
+
+
+def _traits_of(record: AlleleRecord) -> AlleleTraits:
+    return AlleleTraits(
+        record.locus,
+        record.expression,
+        record.expressed,
+        record.classified,
+        record.ligand,
+        record.bw4_80,
+        record.kir3dl2,
+        record.flags,
+    )
+
+
+def _trait_codes(records: Iterable[AlleleRecord]) -> tuple[tuple[AlleleTraits, ...], array[int]]:
+    """The distinct traits of ``records`` (in order of first use) and, per record, the position of its own."""
+    codes: dict[AlleleTraits, int] = {}
+    per_record = array("I", (codes.setdefault(_traits_of(r), len(codes)) for r in records))
+    return tuple(codes), per_record
+
+
 @dataclass(frozen=True, slots=True)
 class Resolution:
     """What a designation denotes: the candidate alleles, the non-expressed ones set aside, and a note."""
@@ -189,9 +225,10 @@ class Reference:
         self.info = info
         self.history: dict[str, dict[str, str]] = history
         self.by_name: Mapping[str, AlleleRecord] = _ByName(rows)
-        self.by_prefix: Mapping[tuple[str, tuple[str, ...]], tuple[AlleleRecord, ...]] = _groups(
-            rows, indexes, "prefix", _PREFIX_KEY, coded=coded
-        )
+        self._prefix = _groups(rows, indexes, "prefix", _PREFIX_KEY, coded=coded)
+        self.by_prefix: Mapping[tuple[str, tuple[str, ...]], tuple[AlleleRecord, ...]] = self._prefix
+        self._traits: tuple[tuple[AlleleTraits, ...], Sequence[int]] | None = None
+        self._plain_codes: tuple[bool, ...] | None = None  # per distinct traits: expressed as such
         self._index = _Indexes(
             old_prefix=_groups(rows, indexes, "old_prefix", _PAIR_KEY, coded=coded),
             g_groups=_groups(rows, indexes, "g_groups", _TEXT_KEY, coded=coded),
@@ -228,8 +265,48 @@ class Reference:
             raise ValueError("the cached rows are inconsistent")
         self = cls.__new__(cls)
         rows = _Rows([None] * count, state["rows"], state["names"])
+        traits = _decode_traits(state, count)
         self._setup(rows, info, state["history"], state, coded=True)
+        self._traits = traits
         return self
+
+    def traits(self) -> tuple[tuple[AlleleTraits, ...], Sequence[int]]:
+        """The distinct [`AlleleTraits`][kirmatch.reference.AlleleTraits] of the table, and per record (in table
+        order) the position of its own among them; from the cache without building a record."""
+        if self._traits is None:
+            self._traits = _trait_codes(self.records)
+        return self._traits
+
+    def records_at(self, positions: Iterable[int]) -> tuple[AlleleRecord, ...]:
+        """The records at these positions of the table (built on first use)."""
+        return self._rows.take(positions)
+
+    def candidate_positions(self, designation: Designation) -> tuple[str, tuple[int, ...]] | None:
+        """What `resolve` gives for an allele name or an XX code, as (normalized, positions of the candidates in the
+        table), without building the records; None for any other kind, and for a designation `resolve` refuses
+        (call `resolve` then: it raises the error)."""
+        if isinstance(designation, AlleleName):
+            name = designation
+        elif isinstance(designation, XXCode):
+            name = AlleleName(designation.locus, (designation.group,))
+        else:
+            return None
+        found = self._prefix.positions((name.locus, name.fields))
+        if found is None:
+            return None
+        keys, codes = self.traits()
+        if isinstance(designation, XXCode):
+            return str(designation), tuple(found)
+        suffix = name.suffix
+        if suffix:  # as resolve_name: every allele under the fields carries the suffix, else an error
+            if any(keys[codes[p]].expression != suffix for p in found):
+                return None
+            return str(name), tuple(found)
+        plain_codes = self._plain_codes
+        if plain_codes is None:
+            plain_codes = self._plain_codes = tuple(map(_plain, keys))
+        plain = tuple(compress(found, map(plain_codes.__getitem__, map(codes.__getitem__, found))))
+        return str(name), plain or tuple(found)
 
     def under(self, name: AlleleName) -> tuple[AlleleRecord, ...]:
         """Every allele whose fields start with ``name``'s fields (nulls included), or raise UnknownAlleleError."""
@@ -523,6 +600,22 @@ class Reference:
         return tuple(f"{name.locus}*{':'.join(f)}" for f in ranked[:n])
 
 
+def _plain(traits: AlleleTraits) -> bool:
+    """Expressed as such: what a name without suffix denotes (`Reference.resolve_name`)."""
+    return traits.expressed and traits.expression != "Q"
+
+
+def _decode_traits(state: dict[str, Any], count: int) -> tuple[tuple[AlleleTraits, ...], Sequence[int]]:
+    """The traits the cache keeps (see `_encode_state`), checked against the number of records."""
+    keys_raw, codes_bytes = state["traits"]
+    keys = tuple(AlleleTraits(*key) for key in keys_raw)
+    codes = array("I")
+    codes.frombytes(codes_bytes)
+    if len(codes) != count or (count and max(codes) >= len(keys)):
+        raise ValueError("the cached traits are inconsistent")
+    return keys, codes
+
+
 def _union(normalized: str, kind: TypingKind, parts: list[Resolution], note: str = "") -> Resolution:
     """Candidates of several resolutions, in order, each once; excluded ones that no part names as candidate."""
     candidates = tuple(dict.fromkeys(r for part in parts for r in part.candidates))
@@ -736,6 +829,13 @@ class _Groups(Mapping[_K, tuple[AlleleRecord, ...]]):
             self._memo[key] = found
         return found
 
+    def positions(self, key: _K) -> Sequence[int] | None:
+        """The positions of the records ``key`` names (None for a key not in the index), without building them."""
+        position = self._find(key)
+        if position is None:
+            return None
+        return self._members[self._offsets[position] : self._offsets[position + 1]]
+
     def __contains__(self, key: object) -> bool:
         hash(key)  # an unhashable key raises TypeError, as in a dict
         return self._find(key) is not None
@@ -885,6 +985,8 @@ def _encode_state(
     }
     for name, group, codec in groups:
         state[name] = cast("_Groups[Any]", group).encoded(codec)
+    keys, codes = reference.traits()
+    state["traits"] = ([tuple(key) for key in keys], array("I", codes).tobytes())
     return state
 
 
@@ -980,7 +1082,7 @@ CACHE_ENV = "KIRMATCH_CACHE_DIR"
 """Environment variable naming the directory of kirmatch's binary cache (default ``$XDG_CACHE_HOME/kirmatch`` or
 ``~/.cache/kirmatch``); an empty value turns the cache off."""
 
-_CACHE_FORMAT = "reference-2"
+_CACHE_FORMAT = "reference-3"
 """Changes whenever the records, the indexes or their encoding change, so that an older cache is never read."""
 
 
