@@ -24,7 +24,10 @@ from kirmatch.mismatch import kir_ligand_mismatch
 streamed = pytest.mark.skipif(not arrow(), reason="the streaming screen needs pyarrow 26 or later (the parquet extra)")
 
 RECIPIENT = ["A*01:01", "A*02:01", "B*08:01", "B*07:02", "C*07:01", "C*07:02"]
-ODD_CELLS = ["", " ", "-", "=cmd", "+A*01:01", "A*99:99", "B*07:02", 'x"y', "a,b", " C*07:02", "C*01:02 x", "NA"]
+ODD_CELLS = [
+    "", " ", "-", "=cmd", "+A*01:01", "A*99:99", "B*07:02", 'x"y', "a,b", " C*07:02", "C*01:02 x", "NA", "\u00a0",
+    "\x1f", "\u2003C*07:02",
+]
 
 
 def _cells(locus: str) -> st.SearchStrategy[str]:
@@ -56,7 +59,7 @@ def registries(draw: st.DrawFn) -> tuple[str, bytes]:
             if column in hla:
                 row.append(draw(_cells(column[-3] if column[-2] in "_." else column[-2])))
             else:
-                row.append(draw(st.sampled_from(["D1", "d,2", "=1+1", "-3", "", "x\"q", "@sum", "7"])))
+                row.append(draw(st.sampled_from(["D1", "d,2", "=1+1", "-3", "", "x\"q", "@sum", "7", "\u00a0", "\x1f"])))
         rows.append(row)
     if all(not any(cell.strip() for cell in row) for row in rows):
         rows[0] = [*rows[0][:-1], "x"]

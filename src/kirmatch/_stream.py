@@ -174,8 +174,9 @@ class _Slots:
 
         return cls(
             {locus: [] for locus in LOCI},
-            {locus: pa.array([], type=pa.string()) for locus in LOCI},
-            {locus: np.zeros(0, dtype=np.int32) for locus in LOCI},
+            # entry 0 of each dictionary is the null of an empty cell (code -1), so that every cell is found
+            {locus: pa.array([None], type=pa.string()) for locus in LOCI},
+            {locus: np.full(1, -1, dtype=np.int32) for locus in LOCI},
             {slot: [] for pair in SLOT_COLUMNS.values() for slot in pair},
             {locus: [] for locus in LOCI},
         )
@@ -194,23 +195,22 @@ class _Slots:
         missing): one hash lookup per cell in pyarrow, Python only for the texts not seen before."""
         pa, pc, _ = pyarrow_modules()
 
-        index = pc.index_in(column, value_set=self.dictionary[locus])
-        new = pc.and_(pc.is_null(index), pc.is_valid(column))
-        if pc.any(new).as_py():
-            added = pc.unique(pc.filter(column, new))
+        index = pc.index_in(column, value_set=self.dictionary[locus], skip_nulls=False)
+        if index.null_count:  # texts not seen before
+            added = pc.unique(pc.filter(column, pc.is_null(index)))
+            blank = pc.utf8_is_space(added).to_numpy(zero_copy_only=False)  # pyarrow's whitespace, as tables_io's
             texts = self.texts[locus]
             codes_added = np.empty(len(added), dtype=np.int32)
             for k, text in enumerate(added.to_pylist()):
-                if text.strip():
+                if blank[k]:
+                    codes_added[k] = -1
+                else:
                     codes_added[k] = len(texts)
                     texts.append(text)
-                else:
-                    codes_added[k] = -1
             self.dictionary[locus] = pa.concat_arrays([self.dictionary[locus], added])
             self.code_of[locus] = np.concatenate([self.code_of[locus], codes_added])
-            index = pc.index_in(column, value_set=self.dictionary[locus])
-        positions = pc.fill_null(index, len(self.code_of[locus])).to_numpy(zero_copy_only=False)
-        codes: npt.NDArray[np.int32] = np.append(self.code_of[locus], np.int32(-1))[positions]  # a null cell: -1
+            index = pc.index_in(column, value_set=self.dictionary[locus], skip_nulls=False)
+        codes: npt.NDArray[np.int32] = self.code_of[locus][index.to_numpy()]
         self.codes[slot].append(codes)
         return codes
 
@@ -280,11 +280,14 @@ class _Reader(threading.Thread):
                         row_codes[SLOT_COLUMNS[locus][i]] = codes
                         filled |= codes >= 0
                     else:
-                        blank = pc.equal(pc.utf8_trim_whitespace(column), "")
+                        blank = pc.utf8_is_space(column)  # a cell of whitespace only is missing ("" is null already)
                         if pc.any(blank).as_py():
                             column = pc.if_else(blank, pa.scalar(None, pa.string()), column)
                         batch_others[name] = column
-                        filled |= pc.is_valid(column).to_numpy(zero_copy_only=False)
+                        if column.null_count:
+                            filled |= pc.is_valid(column).to_numpy(zero_copy_only=False)
+                        else:
+                            filled[:] = True
                 lines = np.arange(self.parsed + 2, self.parsed + 2 + n, dtype=np.int64)
                 if not filled.all():  # rows with no field filled in are skipped, as the pandas path skips them
                     self.dropped = True
