@@ -339,10 +339,70 @@ def quoted_characters() -> str:
     return ',"\n' + ("\r" if probe.getvalue().startswith('"') else "")
 
 
-def big(text: str) -> Any:
+# pyarrow imports pandas (0.2 s, 40 MB) the first time ``pa.array``, ``pa.scalar``, ``Array.to_numpy`` or
+# ``pc.fill_null`` runs, to look for pandas objects; the streaming screen builds and reads its arrays from buffers
+# instead, so that reading and writing a CSV never loads pandas. (Were a pyarrow release to load it elsewhere, only
+# that time would be lost.)
+
+
+def arrow_ints(values: npt.NDArray[Any]) -> Any:
+    """A pyarrow array of the integers ``values`` (no nulls), built on their buffer."""
     pa, _, _ = pyarrow_modules()
 
-    return pa.scalar(text, pa.large_string())
+    data = np.ascontiguousarray(values)
+    return pa.Array.from_buffers(pa.from_numpy_dtype(data.dtype), len(data), [None, pa.py_buffer(data)])
+
+
+def arrow_bools(mask: npt.NDArray[np.bool_]) -> Any:
+    """A pyarrow boolean array of ``mask`` (no nulls)."""
+    pa, _, _ = pyarrow_modules()
+
+    bits = np.packbits(np.asarray(mask, dtype=bool), bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), len(mask), [None, pa.py_buffer(bits)])
+
+
+def arrow_texts(words: Sequence[str | None]) -> Any:
+    """A pyarrow large_string array of ``words`` (None for a null)."""
+    pa, _, _ = pyarrow_modules()
+
+    data = [b"" if word is None else word.encode("utf-8") for word in words]
+    offsets = np.zeros(len(data) + 1, dtype=np.int64)
+    np.cumsum([len(d) for d in data], out=offsets[1:])
+    validity = None
+    if any(word is None for word in words):
+        validity = pa.py_buffer(np.packbits([word is not None for word in words], bitorder="little"))
+    return pa.Array.from_buffers(
+        pa.large_string(), len(data), [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))]
+    )
+
+
+def numpy_ints(values: Any) -> npt.NDArray[Any]:
+    """The integers of a pyarrow array without nulls, as numpy (on its buffer)."""
+    pa, _, _ = pyarrow_modules()
+
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    dtype = np.dtype(str(values.type))  # int8 ... uint64: numpy spells them as pyarrow does
+    return np.frombuffer(values.buffers()[1], dtype=dtype)[values.offset : values.offset + len(values)]
+
+
+def numpy_bools(values: Any) -> npt.NDArray[np.bool_]:
+    """A pyarrow boolean array as numpy (a null reads False)."""
+    pa, _, _ = pyarrow_modules()
+
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    validity, data = values.buffers()[:2]
+    n, offset = len(values), values.offset
+    bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8), bitorder="little")[offset : offset + n].astype(bool)
+    if validity is not None and values.null_count:
+        bits &= np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")[offset : offset + n] == 1
+    return bits
+
+
+def big(text: str) -> Any:
+    """A pyarrow large_string scalar (taken from an array: see `arrow_texts`)."""
+    return arrow_texts([text])[0]
 
 
 def may_hold(text: Any, characters: str) -> bool:

@@ -31,10 +31,15 @@ from kirmatch._files import (
     NOT_BLANK,
     SLOT_COLUMNS,
     HlaLayout,
+    arrow_bools,
+    arrow_ints,
+    arrow_texts,
     atomic_write,
     big,
     header_line,
     neutral,
+    numpy_bools,
+    numpy_ints,
     pyarrow_modules,
     quote_arrow,
     quoted_characters,
@@ -175,7 +180,7 @@ class _Slots:
         return cls(
             {locus: [] for locus in LOCI},
             # entry 0 of each dictionary is the null of an empty cell (code -1), so that every cell is found
-            {locus: pa.array([None], type=pa.string()) for locus in LOCI},
+            {locus: pa.nulls(1, type=pa.string()) for locus in LOCI},
             {locus: np.full(1, -1, dtype=np.int32) for locus in LOCI},
             {slot: [] for pair in SLOT_COLUMNS.values() for slot in pair},
             {locus: [] for locus in LOCI},
@@ -198,7 +203,7 @@ class _Slots:
         index = pc.index_in(column, value_set=self.dictionary[locus], skip_nulls=False)
         if index.null_count:  # texts not seen before
             added = pc.unique(pc.filter(column, pc.is_null(index)))
-            blank = pc.utf8_is_space(added).to_numpy(zero_copy_only=False)  # pyarrow's whitespace, as tables_io's
+            blank = numpy_bools(pc.utf8_is_space(added))  # pyarrow's whitespace, as tables_io's
             texts = self.texts[locus]
             codes_added = np.empty(len(added), dtype=np.int32)
             for k, text in enumerate(added.to_pylist()):
@@ -210,7 +215,7 @@ class _Slots:
             self.dictionary[locus] = pa.concat_arrays([self.dictionary[locus], added])
             self.code_of[locus] = np.concatenate([self.code_of[locus], codes_added])
             index = pc.index_in(column, value_set=self.dictionary[locus], skip_nulls=False)
-        codes: npt.NDArray[np.int32] = self.code_of[locus][index.to_numpy()]
+        codes: npt.NDArray[np.int32] = self.code_of[locus][numpy_ints(index)]
         self.codes[slot].append(codes)
         return codes
 
@@ -282,10 +287,10 @@ class _Reader(threading.Thread):
                     else:
                         blank = pc.utf8_is_space(column)  # a cell of whitespace only is missing ("" is null already)
                         if pc.any(blank).as_py():
-                            column = pc.if_else(blank, pa.scalar(None, pa.string()), column)
+                            column = pc.if_else(blank, pa.nulls(1, type=pa.string())[0], column)
                         batch_others[name] = column
                         if column.null_count:
-                            filled |= pc.is_valid(column).to_numpy(zero_copy_only=False)
+                            filled |= numpy_bools(pc.is_valid(column))
                         else:
                             filled[:] = True
                 lines = np.arange(self.parsed + 2, self.parsed + 2 + n, dtype=np.int64)
@@ -293,7 +298,7 @@ class _Reader(threading.Thread):
                     self.dropped = True
                     for slot, codes in row_codes.items():
                         slots.codes[slot][-1] = codes[filled]
-                    keep = pa.array(filled)
+                    keep = arrow_bools(filled)
                     batch_others = {name: pc.filter(column, keep) for name, column in batch_others.items()}
                     lines = lines[filled]
                 for name, column in batch_others.items():
@@ -328,8 +333,8 @@ def _vocabulary(words: Sequence[str], special: str) -> Any:
     pa, _, _ = pyarrow_modules()
 
     safe = [str(neutral(w)) for w in words]
-    quoted = quote_arrow(pa.array(safe, type=pa.large_string()), special)
-    return pa.concat_arrays([quoted, pa.array([""], type=pa.large_string())])
+    quoted = quote_arrow(arrow_texts(safe), special)
+    return pa.concat_arrays([quoted, arrow_texts([""])])
 
 
 def _free_text(values: Any, special: str) -> Any:
@@ -341,12 +346,12 @@ def _free_text(values: Any, special: str) -> Any:
         text = text.combine_chunks()
     risky = pc.match_substring_regex(text, _RISKY)
     if pc.any(risky).as_py():
-        rows = np.flatnonzero(risky.to_numpy(zero_copy_only=False))
+        rows = np.flatnonzero(numpy_bools(risky))
         cells: list[Any] = text.to_pylist()
         for row in rows.tolist():
             cells[row] = neutral(cells[row])
-        text = pa.array(cells, type=pa.large_string())
-    return pc.fill_null(quote_arrow(text, special), big(""))
+        text = arrow_texts(cells)
+    return pc.coalesce(quote_arrow(text, special), big(""))
 
 
 def screen_csv(
@@ -494,19 +499,19 @@ def screen_csv(
                     words.append("" if code < 0 else _quote_word(str(neutral(vocabulary[code]))))
                 text = known[value] = ",".join(reversed(words))
             texts.append(text)
-        return pa.array(texts, type=pa.large_string()).take(pa.array(inverse.reshape(-1)))
+        return arrow_texts(texts).take(arrow_ints(inverse.reshape(-1)))
 
     def column_text(group: list[str], rows: npt.NDArray[np.intp], start: int) -> Any:
         name = group[0]
         if name in decided:
             return group_text(group, rows)
         if name == "kir_rank":
-            return pc.cast(pa.array(np.arange(start + 1, start + 1 + len(rows), dtype=np.int64)), pa.large_string())
+            return pc.cast(arrow_ints(np.arange(start + 1, start + 1 + len(rows), dtype=np.int64)), pa.large_string())
         if name == "kir_line":
             numbers = line_of[rows] if line_of is not None else rows + 2
-            return pc.cast(pa.array(numbers), pa.large_string())
+            return pc.cast(arrow_ints(numbers), pa.large_string())
         if name == "kir_verdict":
-            return verdict_words.take(pa.array(verdicts[rows]))
+            return verdict_words.take(arrow_ints(verdicts[rows]))
         if name == "kir_deciding_alleles":
             return deciding.text(codes_of, [g[rows] for g in gvh], rows)
         if name in ("kir_error", "kir_error_code"):
@@ -516,13 +521,13 @@ def screen_csv(
                 for k in np.flatnonzero(bad[rows]).tolist():
                     problem = error_text[int(rows[k])]
                     texts[k] = problem[0] if which == 0 else problem[1].value
-            return _free_text(pa.array(texts, type=pa.large_string()), special)
+            return _free_text(arrow_texts(texts), special)
         if name in slot_of:
             locus, i = slot_of[name]
             slot_codes = codes_of[SLOT_COLUMNS[locus][i]][rows]
             words = vocab[locus]
-            return words.take(pa.array(np.where(slot_codes < 0, len(words) - 1, slot_codes)))
-        return _free_text(text_others[name].take(pa.array(rows)), special)
+            return words.take(arrow_ints(np.where(slot_codes < 0, len(words) - 1, slot_codes)))
+        return _free_text(text_others[name].take(arrow_ints(rows)), special)
 
     last = segments[-1][0]
     if last in slot_of:  # the last column taken from words that end the line: the lines are joined once
@@ -536,7 +541,7 @@ def screen_csv(
         cells = [column_text(group, rows, start) for group in segments[:-1]]
         if vocab_last is not None:
             slot_codes = codes_of[SLOT_COLUMNS[slot_of[last][0]][slot_of[last][1]]][rows]
-            cells.append(vocab_last.take(pa.array(np.where(slot_codes < 0, len(vocab_last) - 1, slot_codes))))
+            cells.append(vocab_last.take(arrow_ints(np.where(slot_codes < 0, len(vocab_last) - 1, slot_codes))))
             return pc.binary_join_element_wise(*cells, comma)
         cells.append(column_text(segments[-1], rows, start))
         return pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, comma), big(""), newline)
@@ -646,8 +651,6 @@ class _Deciding:
 
     def vocabulary(self, ligand: str, slot: str) -> Any:
         """The words of one (ligand, slot): form f, piece p at ``f * 2 * len(names) + p``; the empty word last."""
-        pa, _, _ = pyarrow_modules()
-
         key = (ligand, self.locus_of[slot])  # both slots of a locus share its names
         found = self.vocabularies.get(key)
         if found is None:
@@ -658,16 +661,16 @@ class _Deciding:
                 for name in names
                 for tail in ("", " (possibly)")
             ]
-            found = self.vocabularies[key] = pa.array([*words, ""], type=pa.large_string())
+            found = self.vocabularies[key] = arrow_texts([*words, ""])
         return found
 
     def text(self, codes_of: dict[str, npt.NDArray[np.int32]], gvh: Sequence[npt.NDArray[np.int8]],
              rows: npt.NDArray[np.intp]) -> Any:
-        pa, pc, _ = pyarrow_modules()
+        _, pc, _ = pyarrow_modules()
 
         m = len(rows)
         if not self.uses_donor_hla:
-            return pa.array([""], type=pa.large_string()).take(np.zeros(m, dtype=np.int64))
+            return arrow_texts([""]).take(arrow_ints(np.zeros(m, dtype=np.int64)))
         slot_codes: dict[str, npt.NDArray[np.int32]] = {}
         open_: dict[str, npt.NDArray[np.bool_]] = {}
         for first, second in SLOT_COLUMNS.values():
@@ -694,10 +697,10 @@ class _Deciding:
                 width = 2 * len(self.texts[slot])
                 form = np.where(seen_row, np.where(seen_ligand, 2, 1), 0)
                 vocabulary = self.vocabulary(str(ligand), slot)
-                words.append(vocabulary.take(np.where(has, form * width + piece, len(vocabulary) - 1)))
+                words.append(vocabulary.take(arrow_ints(np.where(has, form * width + piece, len(vocabulary) - 1))))
                 seen_row |= has
                 seen_ligand |= has
         if not words:
-            return pa.array([""], type=pa.large_string()).take(np.zeros(m, dtype=np.int64))
-        marks = pa.array(["", '"'], type=pa.large_string()).take(quoted.astype(np.int64))
+            return arrow_texts([""]).take(arrow_ints(np.zeros(m, dtype=np.int64)))
+        marks = arrow_texts(["", '"']).take(arrow_ints(quoted.astype(np.int64)))
         return pc.binary_join_element_wise(marks, *words, marks, big(""))
