@@ -130,24 +130,42 @@ def read_header(path: str, sep: str | None) -> Header | None:
 
 
 class _Source:
-    """The input file as pyarrow reads it, hashed and its line breaks counted on the way; a NUL byte stops it."""
+    """The input file as pyarrow reads it, its line breaks counted on the way and a NUL byte stopping it; the bytes
+    are hashed (SHA-256, for the record) by a thread of its own, hashlib letting go of the GIL."""
 
     def __init__(self, fh: BinaryIO) -> None:
         self._fh = fh
-        self.sha256 = hashlib.sha256()
+        self._sha256 = hashlib.sha256()
+        self._pending: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._hasher = threading.Thread(target=self._hash, name="kirmatch-sha256")
+        self._hasher.start()
         self.breaks = 0
         self.last = b""
         self.closed = False
+
+    def _hash(self) -> None:
+        while (data := self._pending.get()) is not None:
+            self._sha256.update(data)
 
     def read(self, size: int = -1) -> bytes:
         data = self._fh.read(size)
         if data:
             if b"\x00" in data:
                 raise _NotPlain("a NUL byte")
-            self.sha256.update(data)
+            self._pending.put(data)
             self.breaks += data.count(b"\n")
             self.last = data[-1:]
         return data
+
+    def finish(self) -> None:
+        """Let the hashing thread end (every byte read so far hashed)."""
+        if self._hasher.is_alive():
+            self._pending.put(None)
+            self._hasher.join()
+
+    def hexdigest(self) -> str:
+        """The SHA-256 of the bytes read (call after `finish`)."""
+        return self._sha256.hexdigest()
 
     def readable(self) -> bool:
         return True
@@ -251,6 +269,8 @@ class _Reader(threading.Thread):
             self.failed = True
             self.error = exc
         finally:
+            if self.source is not None:
+                self.source.finish()
             self.news.put(None)
 
     def _read(self) -> None:
@@ -455,7 +475,7 @@ def screen_csv(
     counts = {word: int(np.count_nonzero(incompatible == code)) for code, word in enumerate(PRESENCE_WORDS)}
     screened = Screened(
         rows=n,
-        sha256=source.sha256.hexdigest(),
+        sha256=source.hexdigest(),
         counts=counts,
         bad=len(error_text),
         first_problem=error_text[first_bad][0] if first_bad >= 0 else "",
