@@ -127,6 +127,19 @@ def test_a_damaged_cache_is_ignored_and_rewritten(tmp_path: Path, monkeypatch: p
     assert load_reference(table)._state is not None  # pyright: ignore[reportPrivateUsage]
 
 
+def _end_row(table: Path, tail: bytes) -> None:
+    """Add ``tail`` to the end of the row of `C*07:02:01:01` (its last field: the pre-2010 names) and sign the
+    edited table in its provenance, as the build would."""
+    raw = table.read_bytes()
+    row = raw.index(b"\nC*07:02:01:01,")
+    end = raw.index(b"\n", row + 1)
+    table.write_bytes(raw[:end] + tail + raw[end:])
+    meta = table.with_suffix(".json")
+    provenance = json.loads(meta.read_text(encoding="utf-8"))
+    provenance["table_sha256"] = hashlib.sha256(table.read_bytes()).hexdigest()
+    meta.write_text(json.dumps(provenance), encoding="utf-8")
+
+
 def test_the_cache_of_another_table_is_never_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cache = tmp_path / "cache"
     monkeypatch.setenv("KIRMATCH_CACHE_DIR", str(cache))
@@ -135,14 +148,7 @@ def test_the_cache_of_another_table_is_never_read(tmp_path: Path, monkeypatch: p
     (first_cache,) = cache.iterdir()
     # a second table, built alike but for one pre-2010 name (its provenance names its own SHA-256)
     second = _table_copy(tmp_path / "second")
-    raw = second.read_bytes()
-    row = raw.index(b"\nC*07:02:01:01,")
-    end = raw.index(b"\n", row + 1)
-    second.write_bytes(raw[:end] + b" edited" + raw[end:])
-    meta = second.with_suffix(".json")
-    provenance = json.loads(meta.read_text(encoding="utf-8"))
-    provenance["table_sha256"] = hashlib.sha256(second.read_bytes()).hexdigest()
-    meta.write_text(json.dumps(provenance), encoding="utf-8")
+    _end_row(second, b" edited")
     edited = load_reference(second)
     assert edited.by_name["C*07:02:01:01"].name_2009[-1].endswith(" edited")
     second_cache = next(p for p in cache.iterdir() if p != first_cache)
@@ -167,14 +173,7 @@ def test_a_value_holding_a_separator_means_no_cache(tmp_path: Path, monkeypatch:
     cache = tmp_path / "cache"
     monkeypatch.setenv("KIRMATCH_CACHE_DIR", str(cache))
     table = _table_copy(tmp_path / "table")
-    raw = table.read_bytes()
-    row = raw.index(b"\nC*07:02:01:01,")
-    end = raw.index(b"\n", row + 1)
-    table.write_bytes(raw[:end] + b"\x1f" + raw[end:])
-    meta = table.with_suffix(".json")
-    provenance = json.loads(meta.read_text(encoding="utf-8"))
-    provenance["table_sha256"] = hashlib.sha256(table.read_bytes()).hexdigest()
-    meta.write_text(json.dumps(provenance), encoding="utf-8")
+    _end_row(table, b"\x1f")
     reference = load_reference(table)
     assert reference.by_name["C*07:02:01:01"].name_2009[-1].endswith("\x1f")
     assert not cache.exists() or not list(cache.iterdir())
