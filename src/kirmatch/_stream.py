@@ -656,6 +656,7 @@ class _Deciding:
             slot: np.array([any(ch in name for ch in quoted_characters()) for name in names] + [False], dtype=bool)
             for slot, names in self.texts.items()
         }
+        self.any_special = {slot: bool(flags.any()) for slot, flags in self.special.items()}
         self.vocabularies: dict[tuple[str, str], Any] = {}
         self.pieces: dict[tuple[str, int], npt.NDArray[np.int64]] = {}
         for slot, found in cells.items():
@@ -708,15 +709,17 @@ class _Deciding:
                 pieces = self.pieces.get((slot, ligand.bit))
                 if pieces is None:
                     continue
-                piece = np.where(mismatched & open_[slot], pieces[slot_code], -1)
-                has = piece >= 0
+                piece = pieces[slot_code]
+                has = (piece >= 0) & mismatched & open_[slot]
                 if not has.any():
                     continue  # no word of this slot here: its empty words would add nothing
                 quoted |= seen_ligand & has  # a second word of a ligand: ", " in the text
-                quoted |= has & self.special[slot][slot_code]
+                if self.any_special[slot]:
+                    quoted |= has & self.special[slot][slot_code]
                 width = 2 * len(self.texts[slot])
-                form = np.where(seen_row, np.where(seen_ligand, 2, 1), 0)
                 vocabulary = self.vocabulary(str(ligand), slot)
+                # the form: 0 the row's first word, 1 a ligand's first, 2 a later one (a seen ligand was a seen row)
+                form = seen_row.astype(np.int64) + seen_ligand
                 words.append(vocabulary.take(arrow_ints(np.where(has, form * width + piece, len(vocabulary) - 1))))
                 seen_row |= has
                 seen_ligand |= has
