@@ -121,12 +121,16 @@ class Cells:
     bad: npt.NDArray[np.bool_]
     errors: dict[int, KirmatchError]
 
-    def column(self, codes: npt.NDArray[Any], *, support: bool = True) -> Column:
-        """The rows of one column whose cells have ``codes`` (-1 for NA); without ``support``, the support ranks are
-        left out (zeros of one row, broadcast) for callers that do not report them."""
-        ranks = self.support[codes] if support else np.broadcast_to(_NO_SUPPORT, (len(codes), len(LIGANDS)))
+    def column(self, codes: npt.NDArray[Any], *, support: bool = True, missing: bool = True) -> Column:
+        """The rows of one column whose cells have ``codes`` (-1 for NA). Without ``support`` the support ranks, and
+        without ``missing`` the missing mask (needed only by ``homozygous_if_blank``), are left out (zeros,
+        broadcast), as is the bad mask when no cell is bad."""
+        n = len(codes)
+        ranks = self.support[codes] if support else np.broadcast_to(_NO_SUPPORT, (n, len(LIGANDS)))
+        empty = np.broadcast_to(np.False_, (n,))
         return Column(
-            self.present[codes], self.possible[codes], ranks, self.missing[codes], self.bad[codes], codes, self.errors
+            self.present[codes], self.possible[codes], ranks, self.missing[codes] if missing else empty,
+            self.bad[codes] if self.errors else empty, codes, self.errors,
         )
 
     @staticmethod

@@ -446,7 +446,7 @@ def screen_csv(
 
         def loci(locus: str, start: int = start, stop: int = stop) -> list[Any]:
             return [
-                cells[slot].column(codes_of[slot][start:stop], support=support)
+                cells[slot].column(codes_of[slot][start:stop], support=support, missing=chosen.homozygous_if_blank)
                 for slot in SLOT_COLUMNS[locus]
             ]
 
@@ -521,7 +521,12 @@ def screen_csv(
             texts.append(text)
         return arrow_texts(texts).take(arrow_ints(inverse.reshape(-1)))
 
-    def column_text(group: list[str], rows: npt.NDArray[np.intp], start: int) -> Any:
+    # a slot's words with the missing cell's empty word first: row codes -1.. read at code + 1
+    slot_words = {locus: pa.concat_arrays([arrow_texts([""]), words[:-1]]) for locus, words in vocab.items()}
+
+    def column_text(
+        group: list[str], rows: npt.NDArray[np.intp], start: int, slots_of_rows: dict[str, npt.NDArray[Any]]
+    ) -> Any:
         name = group[0]
         if name in decided:
             return group_text(group, rows)
@@ -533,7 +538,7 @@ def screen_csv(
         if name == "kir_verdict":
             return verdict_words.take(arrow_ints(verdicts[rows]))
         if name == "kir_deciding_alleles":
-            return deciding.text(codes_of, [g[rows] for g in gvh], rows)
+            return deciding.text(slots_of_rows, [g[rows] for g in gvh])
         if name in ("kir_error", "kir_error_code"):
             which = 0 if name == "kir_error" else 1
             texts: list[str | None] = [None] * len(rows)
@@ -544,26 +549,25 @@ def screen_csv(
             return _free_text(arrow_texts(texts), special)
         if name in slot_of:
             locus, i = slot_of[name]
-            slot_codes = codes_of[SLOT_COLUMNS[locus][i]][rows]
-            words = vocab[locus]
-            return words.take(arrow_ints(np.where(slot_codes < 0, len(words) - 1, slot_codes)))
+            return slot_words[locus].take(arrow_ints(slots_of_rows[SLOT_COLUMNS[locus][i]] + 1))
         return _free_text(text_others[name].take(arrow_ints(rows)), special)
 
     last = segments[-1][0]
     if last in slot_of:  # the last column taken from words that end the line: the lines are joined once
-        vocab_last = pc.binary_join_element_wise(vocab[slot_of[last][0]], newline, big(""))
+        vocab_last = pc.binary_join_element_wise(slot_words[slot_of[last][0]], newline, big(""))
     else:
         vocab_last = None
 
     def ranked_lines(start: int) -> Any:
         """The CSV lines of the rows ranked ``start`` to ``start + _WRITE_ROWS``."""
         rows = sequence[start : start + _WRITE_ROWS]
-        cells = [column_text(group, rows, start) for group in segments[:-1]]
+        slots_of_rows = {slot: codes[rows] for slot, codes in codes_of.items()}  # read once for all the columns
+        cells = [column_text(group, rows, start, slots_of_rows) for group in segments[:-1]]
         if vocab_last is not None:
-            slot_codes = codes_of[SLOT_COLUMNS[slot_of[last][0]][slot_of[last][1]]][rows]
-            cells.append(vocab_last.take(arrow_ints(np.where(slot_codes < 0, len(vocab_last) - 1, slot_codes))))
+            locus, i = slot_of[last]
+            cells.append(vocab_last.take(arrow_ints(slots_of_rows[SLOT_COLUMNS[locus][i]] + 1)))
             return pc.binary_join_element_wise(*cells, comma)
-        cells.append(column_text(segments[-1], rows, start))
+        cells.append(column_text(segments[-1], rows, start, slots_of_rows))
         return pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, comma), big(""), newline)
 
     def write(target: str) -> None:
@@ -685,17 +689,18 @@ class _Deciding:
             found = self.vocabularies[key] = arrow_texts([*words, ""])
         return found
 
-    def text(self, codes_of: dict[str, npt.NDArray[np.int32]], gvh: Sequence[npt.NDArray[np.int8]],
-             rows: npt.NDArray[np.intp]) -> Any:
+    def text(self, slots_of_rows: dict[str, npt.NDArray[Any]], gvh: Sequence[npt.NDArray[np.int8]]) -> Any:
+        """The text of rows whose slot codes are ``slots_of_rows`` and GvH presence codes of the protocol ligands
+        ``gvh``."""
         _, pc, _ = pyarrow_modules()
 
-        m = len(rows)
+        m = len(gvh[0])
         if not self.uses_donor_hla:
             return arrow_texts([""]).take(arrow_ints(np.zeros(m, dtype=np.int64)))
         slot_codes: dict[str, npt.NDArray[np.int32]] = {}
         open_: dict[str, npt.NDArray[np.bool_]] = {}
         for first, second in SLOT_COLUMNS.values():
-            one, two = codes_of[first][rows], codes_of[second][rows]
+            one, two = slots_of_rows[first], slots_of_rows[second]
             slot_codes[first], slot_codes[second] = one, two
             open_[first] = np.ones(m, dtype=bool)
             open_[second] = ~((two == one) & (two >= 0))  # the same cell twice is named once
