@@ -270,7 +270,7 @@ def test_a_failure_in_the_reader_thread_reaches_the_caller(tmp_path: Path) -> No
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a bug")
 
-    with mock.patch.object(_stream._Slots, "encode", broken), pytest.raises(RuntimeError, match="a bug"):  # pyright: ignore[reportPrivateUsage]
+    with mock.patch.object(_stream._Reader, "_parse", broken), pytest.raises(RuntimeError, match="a bug"):  # pyright: ignore[reportPrivateUsage]
         _stream.screen_csv(
             str(donors), header, find_layout(header.names), str(tmp_path / "ranked.csv"), lead="id",
             profile=ligand_profile("A*01:01+A*02:01^B*08:01+B*07:02^C*07:01+C*07:02"), model=LIGAND_LIGAND, kir=None,

@@ -73,6 +73,8 @@ _BLOCK_ROWS = 1 << 20
 """Rows combined at a time: the per-row planes and support in memory are bounded by this."""
 _WRITE_ROWS = 1 << 16
 """Rows written at a time: the text in memory is bounded by this."""
+_QUEUED_BATCHES = 16
+"""Parsed batches waiting to be coded, at most (memory)."""
 _WORKERS: int = 2
 """Threads building output batches (pyarrow's kernels let go of the GIL)."""
 _RISKY = r"^[=+\-@\t\r]"
@@ -239,30 +241,25 @@ class _Slots:
 
 
 class _Reader(threading.Thread):
-    """Reads the file in a thread of its own: pyarrow parses a batch (letting go of the GIL), its HLA cells are coded
-    (`_Slots.encode`), its other columns kept, and the rows read so far put on ``news`` (None at the end, also after
-    a failure: ``failed`` is then set, the file not being plain, and ``error`` holds any other exception)."""
+    """Parses the file in a thread of its own (pyarrow letting go of the GIL) and puts each batch on ``batches``,
+    None at the end, also after a failure: ``failed`` is then set (the file is not plain) and ``error`` holds any
+    other exception. The caller codes the batches (`_Rows.take`) while the next ones are parsed."""
 
-    def __init__(self, path: str, header: Header, slot_of: dict[str, tuple[str, int]]) -> None:
+    def __init__(self, path: str, header: Header) -> None:
         # not a daemon: were the main thread to end while pyarrow runs here (a second Ctrl-C during the join), the
         # interpreter waits for this thread, which stops at its next batch, instead of finalizing under it
         super().__init__(name="kirmatch-read", daemon=False)
-        self.path, self.header, self.slot_of = path, header, slot_of
-        self.slots = _Slots.empty()
-        self.others: dict[str, list[Any]] = {name: [] for name in header.names if name not in slot_of}
-        self.kept_lines: list[npt.NDArray[np.int64]] = []
-        self.parsed = 0
-        self.dropped = False
+        self.path, self.header = path, header
         self.failed = False
         self.error: BaseException | None = None
         self.source: _Source | None = None
-        self.news: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self.batches: queue.Queue[Any] = queue.Queue(maxsize=_QUEUED_BATCHES)
         self.stop = threading.Event()
 
     def run(self) -> None:
         pa, _, _ = pyarrow_modules()
         try:
-            self._read()
+            self._parse()
         except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError, _NotPlain, OSError):
             self.failed = True
         except BaseException as exc:  # raised again in the main thread (a thread's own traceback would be lost)
@@ -271,12 +268,20 @@ class _Reader(threading.Thread):
         finally:
             if self.source is not None:
                 self.source.finish()
-            self.news.put(None)
+            self._put(None)
 
-    def _read(self) -> None:
-        pa, pc, pacsv = pyarrow_modules()
+    def _put(self, item: Any) -> None:
+        while not self.stop.is_set():
+            try:
+                self.batches.put(item, timeout=0.05)
+                return
+            except queue.Full:
+                continue
 
-        names, slot_of, slots = self.header.names, self.slot_of, self.slots
+    def _parse(self) -> None:
+        pa, _, pacsv = pyarrow_modules()
+
+        names = self.header.names
         with open(self.path, "rb") as fh:
             source = self.source = _Source(fh)
             reader = pacsv.open_csv(
@@ -294,38 +299,56 @@ class _Reader(threading.Thread):
             for batch in reader:
                 if self.stop.is_set():
                     return
-                n = batch.num_rows
-                filled = np.zeros(n, dtype=bool)
-                row_codes: dict[str, npt.NDArray[np.int32]] = {}
-                batch_others: dict[str, Any] = {}
-                for name, column in zip(names, batch.columns, strict=True):
-                    if name in slot_of:
-                        locus, i = slot_of[name]
-                        codes = slots.encode(locus, SLOT_COLUMNS[locus][i], column)
-                        row_codes[SLOT_COLUMNS[locus][i]] = codes
-                        filled |= codes >= 0
-                    else:
-                        blank = pc.utf8_is_space(column)  # a cell of whitespace only is missing ("" is null already)
-                        if pc.any(blank).as_py():
-                            column = pc.if_else(blank, pa.nulls(1, type=pa.string())[0], column)
-                        batch_others[name] = column
-                        if column.null_count:
-                            filled |= numpy_bools(pc.is_valid(column))
-                        else:
-                            filled[:] = True
-                lines = np.arange(self.parsed + 2, self.parsed + 2 + n, dtype=np.int64)
-                if not filled.all():  # rows with no field filled in are skipped, as the pandas path skips them
-                    self.dropped = True
-                    for slot, codes in row_codes.items():
-                        slots.codes[slot][-1] = codes[filled]
-                    keep = arrow_bools(filled)
-                    batch_others = {name: pc.filter(column, keep) for name, column in batch_others.items()}
-                    lines = lines[filled]
-                for name, column in batch_others.items():
-                    self.others[name].append(column)
-                self.kept_lines.append(lines)
-                self.parsed += n
-                self.news.put(self.parsed)
+                self._put(batch)
+
+
+class _Rows:
+    """The rows read so far: the HLA cells as codes (`_Slots`), the other columns as pyarrow text, the file line of
+    each row (rows with no field filled in skipped, as the pandas path skips them)."""
+
+    def __init__(self, names: list[str], slot_of: dict[str, tuple[str, int]]) -> None:
+        self.names, self.slot_of = names, slot_of
+        self.slots = _Slots.empty()
+        self.others: dict[str, list[Any]] = {name: [] for name in names if name not in slot_of}
+        self.kept_lines: list[npt.NDArray[np.int64]] = []
+        self.parsed = 0
+        self.dropped = False
+
+    def take(self, batch: Any) -> None:
+        pa, pc, _ = pyarrow_modules()
+
+        slots, slot_of = self.slots, self.slot_of
+        n = batch.num_rows
+        filled = np.zeros(n, dtype=bool)
+        row_codes: dict[str, npt.NDArray[np.int32]] = {}
+        batch_others: dict[str, Any] = {}
+        for name, column in zip(self.names, batch.columns, strict=True):
+            if name in slot_of:
+                locus, i = slot_of[name]
+                codes = slots.encode(locus, SLOT_COLUMNS[locus][i], column)
+                row_codes[SLOT_COLUMNS[locus][i]] = codes
+                filled |= codes >= 0
+            else:
+                blank = pc.utf8_is_space(column)  # a cell of whitespace only is missing ("" is null already)
+                if pc.any(blank).as_py():
+                    column = pc.if_else(blank, pa.nulls(1, type=pa.string())[0], column)
+                batch_others[name] = column
+                if column.null_count:
+                    filled |= numpy_bools(pc.is_valid(column))
+                else:
+                    filled[:] = True
+        lines = np.arange(self.parsed + 2, self.parsed + 2 + n, dtype=np.int64)
+        if not filled.all():
+            self.dropped = True
+            for slot, codes in row_codes.items():
+                slots.codes[slot][-1] = codes[filled]
+            keep = arrow_bools(filled)
+            batch_others = {name: pc.filter(column, keep) for name, column in batch_others.items()}
+            lines = lines[filled]
+        for name, column in batch_others.items():
+            self.others[name].append(column)
+        self.kept_lines.append(lines)
+        self.parsed += n
 
 
 @dataclass(frozen=True)
@@ -402,17 +425,16 @@ def screen_csv(
     slot_of = {column: (locus, i) for locus, pair in layout.slots.items() for i, column in enumerate(pair)}
     wanted = _wanted_columns(columns)
     support = "kir_gvh_support" in wanted  # the CIWD support of each row is read only to be written
-    reader = _Reader(path, header, slot_of)
+    reader = _Reader(path, header)
+    rows = _Rows(names, slot_of)
     reader.start()
     try:
-        # the distinct designations are read here while the reader thread parses and codes the next batches
-        while True:
-            parsed = reader.news.get()
-            reader.slots.resolve(chosen, support)
-            if parsed is None:
-                break
+        # the batches are coded and their new designations read here while the reader thread parses the next
+        while (batch := reader.batches.get()) is not None:
+            rows.take(batch)
+            rows.slots.resolve(chosen, support)
             if progress is not None:
-                progress(parsed)
+                progress(rows.parsed)
     finally:
         reader.stop.set()
         reader.join()
@@ -421,11 +443,11 @@ def screen_csv(
     source = reader.source
     if reader.failed or source is None:
         return None
-    slots, others, parsed = reader.slots, reader.others, reader.parsed
+    slots, others, parsed = rows.slots, rows.others, rows.parsed
     breaks = source.breaks + (0 if source.last == b"\n" else 1)
     if parsed + 1 != breaks:
         return None  # a quoted line break or a blank line: the pandas path numbers those lines
-    kept_lines, dropped = reader.kept_lines, reader.dropped
+    kept_lines, dropped = rows.kept_lines, rows.dropped
     line_of = np.concatenate(kept_lines) if dropped else None
     n = sum(len(c) for c in slots.codes[SLOT_COLUMNS[LOCI[0]][0]])
     if n == 0:
