@@ -26,7 +26,14 @@ from kirmatch.mismatch import mismatch_planes
 from kirmatch.models import MatchModel
 from kirmatch.pools import DEFAULT_READING, Ciwd, Pool, Population, Reading
 from kirmatch.presence import planes_or
-from kirmatch.profile import Bw4Policy, LigandProfile, checked_slot_planes, checked_slot_support, locus_mask
+from kirmatch.profile import (
+    Bw4Policy,
+    LigandProfile,
+    checked_slot_planes,
+    checked_slot_support,
+    ligand_profile,
+    locus_mask,
+)
 
 __all__ = [
     "BITS",
@@ -73,6 +80,14 @@ class Settings:
     b_locus_c1: bool
     reading: Reading = DEFAULT_READING
     homozygous_if_blank: bool = False
+
+    def profile(self, genotype: object) -> LigandProfile:
+        """The ligand profile of one person (the recipient a registry is matched against) under these settings."""
+        reading = self.reading
+        return ligand_profile(
+            genotype, bw4_policy=self.bw4_policy, b_locus_c1=self.b_locus_c1, pool=reading.pool,
+            population=reading.population, count_group_nulls=reading.count_group_nulls,
+        )
 
 
 def settings(

@@ -399,7 +399,6 @@ def _screen_streamed(
     from kirmatch._files import arrow, file_format
     from kirmatch._planes import BITS, settings
     from kirmatch.mismatch import kir_planes
-    from kirmatch.profile import ligand_profile
 
     if (
         args.donors == "-" or args.output == "-" or file_format(args.donors, args.input_format) != "csv"
@@ -420,11 +419,7 @@ def _screen_streamed(
         args.bw4_policy, not args.no_b_locus_c1, args.pool, args.population, args.count_group_nulls,
         args.homozygous_if_blank,
     )
-    reading = chosen.reading
-    profile = ligand_profile(
-        recipient, bw4_policy=chosen.bw4_policy, b_locus_c1=chosen.b_locus_c1, pool=reading.pool,
-        population=reading.population, count_group_nulls=reading.count_group_nulls,
-    )
+    profile = chosen.profile(recipient)
     planes = kir_planes(kir) if kir is not None else None
     records: list[dict[str, Any]] = []
 

@@ -68,7 +68,7 @@ from kirmatch.kir import BContentGroup, KirGenotype, kir_b_content_from_genes
 from kirmatch.mismatch import kir_planes
 from kirmatch.models import LIGAND_LIGAND, MatchModel
 from kirmatch.pools import Ciwd, Pool, Population
-from kirmatch.profile import DEFAULT_BW4_POLICY, Bw4Policy, ligand_profile
+from kirmatch.profile import DEFAULT_BW4_POLICY, Bw4Policy
 
 __all__ = [
     "PRESENCE_DTYPE",
@@ -415,15 +415,7 @@ def mismatch_against(
         raise with_context(exc, "recipient", " " if str(exc).startswith("HLA-") else ": ") from exc
     hla = find_hla_columns(donors, columns, prefix=prefix)
     donor_person, error_text = _person_planes(donors, hla, settings, mode)
-    reading = settings.reading
-    profile = ligand_profile(
-        patient,
-        bw4_policy=settings.bw4_policy,
-        b_locus_c1=settings.b_locus_c1,
-        pool=reading.pool,
-        population=reading.population,
-        count_group_nulls=reading.count_group_nulls,
-    )
+    profile = settings.profile(patient)
     recipient = recipient_person(profile, len(donors))
     kir_arrays: tuple[Any, Any] | None = (_BITS.type(kir[0]), _BITS.type(kir[1])) if kir is not None else row_kir
     for row, (text, code) in kir_errors.items():

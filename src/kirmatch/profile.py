@@ -190,10 +190,15 @@ def candidate_planes(
 ) -> Planes:
     """Planes of one allele slot typed with a designation covering ``candidates``: a ligand is present when
     every candidate carries it for certain, possible when some candidate carries it (or may)."""
+    return _planes_of_bits(record_bits(record, policy, b_locus_c1) for record in candidates)
+
+
+def _planes_of_bits(bits: Iterable[tuple[int, int]]) -> Planes:
+    """The planes of a slot whose candidates contribute ``bits`` (each: ligands carried for certain, ligands maybe
+    carried): a ligand is present when every candidate carries it for certain, possible when some may."""
     every = ALL_LIGANDS
     some = 0
-    for record in candidates:
-        known, unknown = record_bits(record, policy, b_locus_c1)
+    for known, unknown in bits:
         every &= known
         some |= known | unknown
     return every, some & ~every
@@ -252,12 +257,7 @@ def _slot_planes(
 ) -> Planes:
     if designation is None:  # a missing allele may be any allele of its locus
         return 0, locus_mask(locus, policy, b_locus_c1)
-    every, some = ALL_LIGANDS, 0
-    # as candidate_planes, with each allele's bits kept
-    for known, unknown in _candidate_bits(candidates(designation, reading=reading), policy, b_locus_c1):
-        every &= known
-        some |= known | unknown
-    return every, some & ~every
+    return _planes_of_bits(_candidate_bits(candidates(designation, reading=reading), policy, b_locus_c1))
 
 
 @functools.lru_cache(maxsize=65536)
